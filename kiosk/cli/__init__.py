@@ -1,0 +1,73 @@
+"""The `kiosk` command, for staff, administrators and scripts.
+
+Every command takes --json for machine-readable output. Bad input exits 2 with a one-line
+reason on stderr; a refused card exits 1 (the command worked, the card did not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kiosk.config import ConfigError, Settings, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every subcommand accepts, before or after its own arguments."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    p.add_argument("--db", metavar="URL", help="database URL (overrides the settings)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
+    """Print `data` as one JSON line with --json, else the human-readable `text`."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    elif text is not None:
+        print(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk.cli import admin, visits
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Visitor check-in kiosk for the library (buku tamu digital).",
+        parents=[common_options()],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    admin.register(sub)
+    visits.register(sub)
+    for name in ("scan", "reports", "app"):
+        try:
+            module = __import__(f"kiosk.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as e:
+            if e.name != f"kiosk.cli.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="kiosk: %(levelname)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from kiosk.core.service import NotReady
+
+    try:
+        settings = load_settings(args.config, overrides={"db_url": args.db})
+        return args.func(args, settings)
+    except (ConfigError, NotReady, ValueError, LookupError, OSError) as e:
+        print(f"kiosk: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,156 @@
+"""Visit commands: checkin, guest, groups, purge."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from kiosk.cli import common_options, emit
+from kiosk.config import Settings
+from kiosk.core import groups as g
+from kiosk.core.checkin import Decision
+from kiosk.core.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES, GuestForm, purge_guests
+from kiosk.core.localtime import local_day, parse_at
+from kiosk.core.service import KioskService
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    common = common_options()
+    p = sub.add_parser("checkin", parents=[common], help="check in a card text or member number")
+    p.add_argument("text", help="what the card's QR holds, or a member number typed by hand")
+    p.add_argument("--room", help="room code (needed at an entrance kiosk)")
+    p.add_argument(
+        "--at", type=parse_at, metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
+    )
+    p.set_defaults(func=cmd_checkin)
+
+    p = sub.add_parser("guest", parents=[common], help="check in a guest (non-member)")
+    p.add_argument("--category", required=True, choices=CATEGORIES)
+    p.add_argument("--gender", required=True, choices=GENDERS)
+    p.add_argument("--origin", required=True, help=f"kabupaten/kota code, or '{OTHER_ORIGIN}'")
+    p.add_argument("--origin-other", help="the place, when --origin other")
+    p.add_argument("--purpose", required=True, choices=PURPOSES)
+    p.add_argument("--name", help="optional")
+    p.add_argument("--room")
+    p.add_argument("--at", type=parse_at, metavar="TIME")
+    p.set_defaults(func=cmd_guest)
+
+    groups = sub.add_parser("groups", help="school and kindergarten group visits")
+    gsub = groups.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = gsub.add_parser("add", parents=[common], help="register a group visit")
+    p.add_argument("--date", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--institution", required=True)
+    p.add_argument("--level", required=True, type=str.upper, choices=g.LEVELS)
+    p.add_argument("--children", type=int, required=True, help="expected children")
+    p.add_argument("--adults", type=int, required=True, help="expected teachers and parents")
+    p.add_argument("--leader", help="leader's name")
+    p.add_argument("--phone", help="leader's phone")
+    p.set_defaults(func=cmd_groups_add)
+    p = gsub.add_parser("list", parents=[common], help="list group visits")
+    p.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_groups_list)
+    p = gsub.add_parser("checkin", parents=[common], help="check in an arriving group")
+    p.add_argument("code", help="group code or the text of its QR")
+    p.add_argument("--children", type=int, required=True)
+    p.add_argument("--adults", type=int, required=True)
+    p.add_argument("--boys", type=int)
+    p.add_argument("--girls", type=int)
+    p.add_argument("--room")
+    p.add_argument("--at", type=parse_at, metavar="TIME")
+    p.set_defaults(func=cmd_groups_checkin)
+
+    p = sub.add_parser("purge", parents=[common], help="purge guests' personal data past retention")
+    p.set_defaults(func=cmd_purge)
+
+
+def _report(args: argparse.Namespace, d: Decision) -> int:
+    who = d.member_name or d.member or d.visitor_type
+    text = f"{d.decision}: {who}" + (f" -> {d.room}" if d.room else "")
+    if d.detail:
+        text += f" ({d.detail})"
+    emit(args, d.to_json(), text)
+    return 0 if d.accepted else 1
+
+
+def cmd_checkin(args: argparse.Namespace, settings: Settings) -> int:
+    svc = KioskService.open(settings)
+    source = "paper" if args.at else "cli"
+    return _report(args, svc.check_in(args.text, args.room, at=args.at, source=source))
+
+
+def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
+    svc = KioskService.open(settings)
+    form = GuestForm(
+        category=args.category,
+        gender=args.gender,
+        origin=args.origin,
+        purpose=args.purpose,
+        origin_other=args.origin_other,
+        name=args.name,
+    )
+    return _report(args, svc.guest_check_in(form, args.room, at=args.at))
+
+
+def cmd_groups_add(args: argparse.Namespace, settings: Settings) -> int:
+    svc = KioskService.open(settings)
+    with svc.session() as s:
+        group = g.add_group(
+            s,
+            svc.site.code,
+            args.date,
+            args.institution,
+            args.level,
+            args.children,
+            args.adults,
+            args.leader,
+            args.phone,
+        )
+        s.flush()
+        info = g.GroupInfo.of(group)
+    emit(args, info.to_json(), f"group {info.code} on {info.visit_date}: {info.institution}")
+    return 0
+
+
+def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
+    svc = KioskService.open(settings)
+    with svc.session() as s:
+        rows = g.groups_on(s, args.date, svc.site.code)
+    lines = [
+        f"{r.code}  {r.visit_date}  {r.level:<7} {r.institution:<36} "
+        f"{r.expected_children} children, {r.expected_adults} adults"
+        for r in rows
+    ]
+    emit(args, [r.to_json() for r in rows], "\n".join(lines) or "no groups")
+    return 0
+
+
+def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
+    svc = KioskService.open(settings)
+    d = svc.group_check_in(
+        args.code,
+        args.children,
+        args.adults,
+        room=args.room,
+        boys=args.boys,
+        girls=args.girls,
+        at=args.at,
+        source="paper" if args.at else "cli",
+    )
+    return _report(args, d)
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    svc = KioskService.open(settings)
+    now = svc.clock.now()
+    with svc.session() as s:
+        n = purge_guests(s, now, settings.guest_retention_days)
+    emit(
+        args,
+        {
+            "purged_guests": n,
+            "retention_days": settings.guest_retention_days,
+            "day": local_day(now).isoformat(),
+        },
+        f"personal fields of {n} guest(s) older than {settings.guest_retention_days} days purged",
+    )
+    return 0

@@ -1,0 +1,214 @@
+"""Settings: a TOML file, then `KIOSK_*` environment variables, then command-line flags.
+
+A bad value stops the program with a message naming the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LAYOUT = REPO_ROOT / "assets" / "layouts" / "lubuklinggau.toml"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, worded for the administrator who has to fix it."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source, self.key, self.problem = source, key, problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    library_code: str = "LLG"
+    library_name: str = "Dinas Perpustakaan Kota Lubuklinggau"
+    site: str = "PUSAT"
+    kiosk_id: str = "kiosk-1"
+    location: str = "entrance"  # "entrance" or a room code of the site
+    language: str = "id"
+    repeat_window_minutes: int = 30
+    idle_seconds: int = 20
+    legacy_barcodes: bool = False
+    camera: str = "0"  # webcam index, video file, image folder or stream URL
+    decoder: str = "zxing"
+    guest_retention_days: int = 365
+    data_dir: Path = Path(platformdirs.user_data_dir("kiosk", appauthor=False))
+    db_url: str = ""  # empty: a SQLite file in data_dir
+    card_key_file: Path | None = None  # None: data_dir/card-keys.toml
+    layout_file: Path = DEFAULT_LAYOUT
+    staff_pin_hash: str = ""
+    source: str = "defaults"  # where the settings came from, for messages
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.data_dir / 'kiosk.sqlite3'}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.card_key_file or self.data_dir / "card-keys.toml"
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty text")
+    return value.strip()
+
+
+def _int_range(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return check
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+        "0",
+        "false",
+        "no",
+        "off",
+    }:
+        return value.lower() in {"1", "true", "yes", "on"}
+    raise ValueError("must be true or false")
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return value
+
+    return check
+
+
+def _path(value: Any) -> Path:
+    return Path(_text(str(value) if isinstance(value, Path) else value)).expanduser()
+
+
+# (setting, TOML section.key, environment variable, check)
+_FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
+    ("library_code", "library.code", "KIOSK_LIBRARY_CODE", _text),
+    ("library_name", "library.name", "KIOSK_LIBRARY_NAME", _text),
+    ("site", "kiosk.site", "KIOSK_SITE", _text),
+    ("kiosk_id", "kiosk.id", "KIOSK_ID", _text),
+    ("location", "kiosk.location", "KIOSK_LOCATION", _text),
+    ("language", "kiosk.language", "KIOSK_LANGUAGE", _choice("id", "en")),
+    (
+        "repeat_window_minutes",
+        "kiosk.repeat_window_minutes",
+        "KIOSK_REPEAT_WINDOW",
+        _int_range(0, 1440),
+    ),
+    ("idle_seconds", "kiosk.idle_seconds", "KIOSK_IDLE_SECONDS", _int_range(5, 3600)),
+    ("legacy_barcodes", "kiosk.legacy_barcodes", "KIOSK_LEGACY_BARCODES", _bool),
+    ("camera", "kiosk.camera", "KIOSK_CAMERA", lambda v: _text(str(v))),
+    ("decoder", "kiosk.decoder", "KIOSK_DECODER", _choice("zxing", "pyzbar")),
+    (
+        "guest_retention_days",
+        "privacy.guest_retention_days",
+        "KIOSK_GUEST_RETENTION_DAYS",
+        _int_range(1, 3650),
+    ),
+    ("data_dir", "storage.data_dir", "KIOSK_DATA_DIR", _path),
+    ("db_url", "database.url", "KIOSK_DB_URL", _text),
+    ("card_key_file", "cards.key_file", "KIOSK_CARD_KEY_FILE", _path),
+    ("layout_file", "layout.file", "KIOSK_LAYOUT", _path),
+    ("staff_pin_hash", "staff.pin_hash", "KIOSK_STAFF_PIN_HASH", _text),
+]
+_BY_KEY = {key: (name, check) for name, key, _env, check in _FIELDS}
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir("kiosk", appauthor=False)) / "kiosk.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "(file)", "file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(str(path), "(file)", f"not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(str(path), "(file)", f"cannot be read: {e}") from None
+
+
+def _flatten(table: Mapping[str, Any], source: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for section, body in table.items():
+        if not isinstance(body, Mapping):
+            raise ConfigError(source, section, "expected a [section] table")
+        for key, value in body.items():
+            flat[f"{section}.{key}"] = value
+    return flat
+
+
+def load_settings(
+    config_path: Path | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Defaults, then the config file, then KIOSK_* variables, then `overrides` (field names)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    sources: list[str] = []
+
+    path = config_path or env.get("KIOSK_CONFIG")
+    if path is None and default_config_path().exists():
+        path = default_config_path()
+    if path is not None:
+        path = Path(path).expanduser()
+        flat = _flatten(_read_toml(path), str(path))
+        for key, raw in flat.items():
+            if key not in _BY_KEY:
+                known = ", ".join(sorted(_BY_KEY))
+                raise ConfigError(str(path), key, f"unknown setting (known: {known})")
+            name, check = _BY_KEY[key]
+            values[name] = _checked(check, raw, str(path), key)
+        sources.append(str(path))
+        # Relative paths in a config file are relative to that file, not the working directory.
+        for name in ("data_dir", "card_key_file", "layout_file"):
+            if name in values and not values[name].is_absolute():
+                values[name] = path.parent / values[name]
+
+    for name, _key, var, check in _FIELDS:
+        if var in env and env[var] != "":
+            values[name] = _checked(check, env[var], "environment", var)
+            sources.append(var)
+
+    valid = {f.name for f in fields(Settings)}
+    for name, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if name not in valid:
+            raise ConfigError("command line", name, "unknown setting")
+        check = next((c for n, _k, _e, c in _FIELDS if n == name), lambda v: v)
+        values[name] = _checked(check, raw, "command line", name)
+
+    return replace(Settings(), **values, source=", ".join(sources) or "defaults")
+
+
+def _checked(check: Callable[[Any], Any], raw: Any, source: str, key: str) -> Any:
+    try:
+        return check(raw)
+    except ValueError as e:
+        raise ConfigError(source, key, f"{e} (got {raw!r})") from None

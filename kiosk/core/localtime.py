@@ -1,0 +1,85 @@
+"""Time rules: store UTC, count days in the library's zone (Asia/Jakarta, WIB).
+
+Every place that needs "which day is this visit" calls `local_day`, so the CLI, the kiosk, the
+reports and the database index agree on where midnight is.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(at: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken as local library time (WIB)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=WIB)
+    return at.astimezone(UTC)
+
+
+def local_day(at: datetime) -> date:
+    """The library's calendar day of an instant (naive values are read as WIB)."""
+    return as_utc(at).astimezone(WIB).date()
+
+
+def local_time(at: datetime) -> datetime:
+    return as_utc(at).astimezone(WIB)
+
+
+def day_bounds_utc(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants [start, end) of a local library day."""
+    start = datetime(day.year, day.month, day.day, tzinfo=WIB).astimezone(UTC)
+    return start, start + timedelta(days=1)
+
+
+def parse_at(text: str) -> datetime:
+    """ISO 8601 date-time, with or without zone; without one it is local library time.
+
+    A bare date means the start of that local day.
+    """
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"not an ISO 8601 time: {text!r} (example: 2026-11-27T09:30 or 2026-11-27T09:30+07:00)"
+        ) from None
+    return as_utc(value)
+
+
+class Clock:
+    """Wall clock for the record, monotonic clock for windows (immune to clock jumps)."""
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class ManualClock(Clock):
+    """A clock that tests move by hand, including wall-clock jumps."""
+
+    def __init__(self, start: datetime, mono: float = 1000.0) -> None:
+        self._now = as_utc(start)
+        self._mono = mono
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+
+    def jump_wall(self, seconds: float) -> None:
+        """The wall clock jumps (time sync after a power cut); monotonic time does not."""
+        self._now += timedelta(seconds=seconds)

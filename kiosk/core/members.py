@@ -1,0 +1,161 @@
+"""Members: register, list, import, revoke a lost card, show or erase on request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.core.cards import MEMBER_NUMBER
+from kiosk.store.models import Member, Visit
+
+GENDERS = ("L", "P")
+
+
+class ImportRow(Protocol):
+    number: str
+    name: str
+    gender: str | None
+    category: str | None
+    expires: date | None
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    number: str
+    name: str
+    gender: str | None
+    category: str | None
+    expires: date | None
+    suspended: bool
+    card_seq: int
+
+    @classmethod
+    def of(cls, m: Member) -> MemberInfo:
+        return cls(m.number, m.name, m.gender, m.category, m.expires, m.suspended, m.card_seq)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "gender": self.gender,
+            "category": self.category,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "suspended": self.suspended,
+            "card_seq": self.card_seq,
+        }
+
+
+def check_member_fields(number: str, name: str, gender: str | None) -> None:
+    if not MEMBER_NUMBER.match(number):
+        raise ValueError(
+            f"member number {number!r}: 1-20 letters, digits, '.', '/', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    if not name.strip() or len(name) > 120:
+        raise ValueError("member name must be 1-120 characters")
+    if gender is not None and gender not in GENDERS:
+        raise ValueError("gender must be L (laki-laki) or P (perempuan)")
+
+
+def add_member(
+    s: Session,
+    number: str,
+    name: str,
+    gender: str | None = None,
+    category: str | None = None,
+    expires: date | None = None,
+) -> Member:
+    check_member_fields(number, name, gender)
+    if s.scalar(select(Member.id).where(Member.number == number)) is not None:
+        raise ValueError(f"member {number} already exists")
+    member = Member(
+        number=number,
+        name=name.strip(),
+        gender=gender,
+        category=category,
+        expires=expires,
+        suspended=False,
+        card_seq=1,
+    )
+    s.add(member)
+    return member
+
+
+def get_member(s: Session, number: str) -> Member:
+    member = s.scalar(select(Member).where(Member.number == number))
+    if member is None:
+        raise LookupError(f"no member {number}")
+    return member
+
+
+def list_members(s: Session, search: str | None = None) -> list[MemberInfo]:
+    q = select(Member).order_by(Member.number)
+    if search:
+        like = f"%{search.lower()}%"
+        q = q.where(func.lower(Member.name).like(like) | func.lower(Member.number).like(like))
+    return [MemberInfo.of(m) for m in s.scalars(q)]
+
+
+def revoke_card(s: Session, number: str) -> int:
+    """Issue the member's next card: every earlier card stops working. Returns the new seq."""
+    member = get_member(s, number)
+    member.card_seq += 1
+    return member.card_seq
+
+
+def set_suspended(s: Session, number: str, suspended: bool) -> None:
+    get_member(s, number).suspended = suspended
+
+
+def erase_member(s: Session, number: str) -> int:
+    """Erase a member on request (UU 27/2022): visits stay as anonymous counts."""
+    member = get_member(s, number)
+    kept = s.execute(update(Visit).where(Visit.member_id == member.id).values(member_id=None))
+    s.delete(member)
+    return kept.rowcount or 0
+
+
+def member_record(s: Session, number: str) -> dict[str, object]:
+    """Everything kept about a member, for a request to see one's own data (UU 27/2022)."""
+    member = get_member(s, number)
+    visits = s.execute(
+        select(Visit.local_day, Visit.room, Visit.site)
+        .where(Visit.member_id == member.id)
+        .order_by(Visit.at_utc)
+    ).all()
+    return {
+        **MemberInfo.of(member).to_json(),
+        "registered": member.created_at.isoformat(timespec="seconds"),
+        "visits": len(visits),
+        "visit_days": [f"{d.isoformat()} {site}/{room}" for d, room, site in visits[-50:]],
+    }
+
+
+def apply_import(s: Session, rows: Iterable[ImportRow]) -> tuple[int, int]:
+    """Add new members and update known ones (name, gender, type, expiry); (added, updated).
+
+    The caller's unit of work commits the whole file or nothing.
+    """
+    added = updated = 0
+    known = {mem.number: mem for mem in s.scalars(select(Member))}
+    for row in rows:
+        check_member_fields(row.number, row.name, row.gender)
+        member = known.get(row.number)
+        if member is None:
+            member = add_member(s, row.number, row.name, row.gender, row.category, row.expires)
+            known[row.number] = member
+            added += 1
+        else:
+            member.name, member.gender = row.name, row.gender
+            member.category, member.expires = row.category, row.expires
+            updated += 1
+        if row.suspended:
+            member.suspended = True
+    s.flush()
+    return added, updated

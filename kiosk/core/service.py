@@ -1,0 +1,216 @@
+"""KioskService: the one object the command line and the kiosk screens talk to.
+
+It binds the settings (site, kiosk id, location, repeat window), the layout, the database and
+the card keys, and hands plain values back: decisions, member and group infos, counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from kiosk.config import ConfigError, Settings
+from kiosk.core import groups as groups_mod
+from kiosk.core.cards import CardKeyError, Keyring
+from kiosk.core.checkin import CheckinDesk, Decision, Place
+from kiosk.core.guests import GuestForm, new_guest
+from kiosk.core.localtime import Clock, local_day
+from kiosk.core.members import MemberInfo
+from kiosk.layout import Layout, Room, Site, load_layout
+from kiosk.store.db import make_engine, make_sessionmaker, schema_status
+from kiosk.store.models import Member, RefusedScan, Visit
+
+ENTRANCE = "entrance"
+
+
+class NotReady(RuntimeError):
+    """The database or card keys are not set up: the message says which command fixes it."""
+
+
+@dataclass(frozen=True)
+class Identified:
+    """A valid card at an entrance kiosk, before the visitor picks a room."""
+
+    member: MemberInfo
+
+
+class KioskService:
+    def __init__(
+        self,
+        settings: Settings,
+        layout: Layout,
+        engine: Engine,
+        keyring: Keyring,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.layout = layout
+        self.site: Site = layout.site(settings.site)
+        if settings.location != ENTRANCE and self.site.room(settings.location) is None:
+            rooms = ", ".join(r.code for r in self.site.rooms)
+            raise ConfigError(
+                settings.source,
+                "kiosk.location",
+                f"{settings.location!r} is neither 'entrance' nor a room of {self.site.code} "
+                f"({rooms})",
+            )
+        self.engine = engine
+        self.sessions = make_sessionmaker(engine)
+        self.clock = clock or Clock()
+        self.desk = CheckinDesk(
+            sessions=self.sessions,
+            place=Place(settings.site, settings.kiosk_id),
+            keyring=keyring,
+            clock=self.clock,
+            repeat_window=timedelta(minutes=settings.repeat_window_minutes),
+            legacy_barcodes=settings.legacy_barcodes,
+        )
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None) -> KioskService:
+        layout = load_layout(settings.layout_file)
+        engine = make_engine(settings.database_url)
+        current, head = schema_status(engine)
+        if current != head:
+            engine.dispose()
+            state = "is empty" if current is None else f"is at schema {current}, newest is {head}"
+            raise NotReady(f"the database {state}: run `kiosk init`")
+        try:
+            keyring = Keyring.load(settings.key_file)
+        except CardKeyError as e:
+            engine.dispose()
+            raise NotReady(str(e)) from None
+        return cls(settings, layout, engine, keyring, clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends without error, else rolled back."""
+        with self.sessions() as s, s.begin():
+            yield s
+
+    # --- where -------------------------------------------------------------------------
+
+    @property
+    def at_entrance(self) -> bool:
+        return self.settings.location == ENTRANCE
+
+    @property
+    def rooms(self) -> tuple[Room, ...]:
+        return self.site.rooms
+
+    def room_for(self, room: str | None) -> str:
+        """The room a visit is logged in: the one asked for, else the kiosk's own room."""
+        if room is None:
+            if self.at_entrance:
+                codes = ", ".join(r.code for r in self.rooms)
+                raise ValueError(f"this kiosk is at the entrance: say which room ({codes})")
+            return self.settings.location
+        if self.site.room(room) is None:
+            codes = ", ".join(r.code for r in self.rooms)
+            raise ValueError(f"no room {room!r} at {self.site.code} (rooms: {codes})")
+        return room
+
+    # --- check-in ----------------------------------------------------------------------
+
+    def identify(self, text: str, source: str = "scan") -> Decision | Identified:
+        """A card read at an entrance kiosk: valid (ask the room next) or refused (logged)."""
+        found = self.desk.identify(text, source=source)
+        return found if isinstance(found, Decision) else Identified(MemberInfo.of(found))
+
+    def check_in(
+        self, text: str, room: str | None = None, at: datetime | None = None, source: str = "scan"
+    ) -> Decision:
+        return self.desk.check_in(text, self.room_for(room), at=at, source=source)
+
+    def guest_check_in(
+        self, form: GuestForm, room: str | None = None, at: datetime | None = None
+    ) -> Decision:
+        room = self.room_for(room)
+        now = at or self.clock.now()
+        guest = new_guest(form)
+        with self.sessions() as s:
+            s.add(guest)
+            s.flush()
+            visit = Visit(
+                at_utc=now,
+                local_day=local_day(now),
+                site=self.site.code,
+                kiosk_id=self.settings.kiosk_id,
+                room=room,
+                visitor_type="guest",
+                decision="welcome",
+                category=form.category,
+                headcount=1,
+                children=0,
+                adults=1,
+                guest_id=guest.id,
+                source="form" if at is None else "paper",
+            )
+            s.add(visit)
+            s.commit()
+            return Decision(
+                "welcome", now, room, visitor_type="guest", visit_id=visit.id, headcount=1
+            )
+
+    def group_check_in(
+        self,
+        code: str,
+        children: int,
+        adults: int,
+        room: str | None = None,
+        boys: int | None = None,
+        girls: int | None = None,
+        at: datetime | None = None,
+        source: str = "scan",
+    ) -> Decision:
+        return self.desk.group_check_in(
+            code, self.room_for(room), children, adults, boys, girls, at=at, source=source
+        )
+
+    def group(self, code: str) -> groups_mod.GroupInfo | None:
+        code = code.strip().removeprefix(groups_mod.GROUP_PREFIX).upper()
+        with self.sessions() as s:
+            found = s.scalar(select(groups_mod.Group).where(groups_mod.Group.code == code))
+            return groups_mod.GroupInfo.of(found) if found else None
+
+    def groups_today(self) -> list[groups_mod.GroupInfo]:
+        with self.sessions() as s:
+            return groups_mod.groups_on(s, local_day(self.clock.now()), self.site.code)
+
+    # --- numbers for the staff screen ---------------------------------------------------
+
+    def counts_on(self, day: date | None = None) -> dict[str, dict[str, int]]:
+        """Headcount per room and visitor type on a local day (this site)."""
+        day = day or local_day(self.clock.now())
+        q = (
+            select(Visit.room, Visit.visitor_type, func.sum(Visit.headcount))
+            .where(Visit.local_day == day, Visit.site == self.site.code)
+            .group_by(Visit.room, Visit.visitor_type)
+        )
+        counts: dict[str, dict[str, int]] = {r.code: {} for r in self.rooms}
+        with self.sessions() as s:
+            for room, kind, n in s.execute(q):
+                counts.setdefault(room, {})[kind] = int(n)
+        return counts
+
+    def recent_refusals(self, limit: int = 10) -> list[tuple[datetime, str, str]]:
+        q = (
+            select(RefusedScan.at_utc, RefusedScan.reason, RefusedScan.excerpt)
+            .where(RefusedScan.site == self.site.code)
+            .order_by(RefusedScan.at_utc.desc())
+            .limit(limit)
+        )
+        with self.sessions() as s:
+            return [tuple(row) for row in s.execute(q)]
+
+    def member_count(self) -> int:
+        with self.sessions() as s:
+            return s.scalar(select(func.count(Member.id))) or 0

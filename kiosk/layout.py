@@ -1,0 +1,136 @@
+"""Sites, floors and rooms, from a TOML layout file (rooms are configuration, not code)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import ConfigError
+
+CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,15}$")
+SITE_KINDS = ("central", "branch", "mobile", "corner")
+
+
+@dataclass(frozen=True)
+class Room:
+    code: str
+    name: str  # Bahasa Indonesia
+    name_en: str
+    floor: int
+    picture: str | None = None
+
+
+@dataclass(frozen=True)
+class Floor:
+    number: int
+    name: str
+    rooms: tuple[Room, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    code: str
+    name: str
+    kind: str
+    floors: tuple[Floor, ...]
+
+    @property
+    def rooms(self) -> tuple[Room, ...]:
+        return tuple(r for f in self.floors for r in f.rooms)
+
+    def room(self, code: str) -> Room | None:
+        return next((r for r in self.rooms if r.code == code), None)
+
+
+@dataclass(frozen=True)
+class Layout:
+    sites: tuple[Site, ...]
+    source: str
+
+    def site(self, code: str) -> Site:
+        for s in self.sites:
+            if s.code == code:
+                return s
+        known = ", ".join(s.code for s in self.sites)
+        raise ConfigError(self.source, "site", f"no site {code!r} in the layout (sites: {known})")
+
+
+def load_layout(path: Path | str) -> Layout:
+    path = Path(path)
+    src = str(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(src, "(file)", "layout file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(src, "(file)", f"not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(src, "(file)", f"cannot be read: {e}") from None
+    return parse_layout(data, src)
+
+
+def _get(
+    table: dict[str, Any], key: str, where: str, src: str, kind: type, default: Any = ...
+) -> Any:
+    if key not in table:
+        if default is ...:
+            raise ConfigError(src, f"{where}.{key}", "missing")
+        return default
+    value = table[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        raise ConfigError(src, f"{where}.{key}", f"must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
+    sites_raw = data.get("site")
+    if not isinstance(sites_raw, list) or not sites_raw:
+        raise ConfigError(src, "site", "the layout needs at least one [[site]]")
+    sites: list[Site] = []
+    room_codes: set[tuple[str, str]] = set()
+    for i, s in enumerate(sites_raw):
+        where = f"site[{i}]"
+        code = _get(s, "code", where, src, str)
+        if not CODE.match(code):
+            raise ConfigError(src, f"{where}.code", f"{code!r}: use A-Z, 0-9, - or _ (max 16)")
+        if any(x.code == code for x in sites):
+            raise ConfigError(src, f"{where}.code", f"site {code!r} appears twice")
+        kind = _get(s, "kind", where, src, str, "central")
+        if kind not in SITE_KINDS:
+            raise ConfigError(src, f"{where}.kind", f"must be one of {', '.join(SITE_KINDS)}")
+        floors: list[Floor] = []
+        for j, fl in enumerate(_get(s, "floor", where, src, list)):
+            fwhere = f"{where}.floor[{j}]"
+            number = _get(fl, "number", fwhere, src, int)
+            rooms: list[Room] = []
+            for k, r in enumerate(_get(fl, "room", fwhere, src, list)):
+                rwhere = f"{fwhere}.room[{k}]"
+                rcode = _get(r, "code", rwhere, src, str)
+                if not CODE.match(rcode) or rcode == "ENTRANCE":
+                    raise ConfigError(src, f"{rwhere}.code", f"{rcode!r}: use A-Z, 0-9, - or _")
+                if (code, rcode) in room_codes:
+                    raise ConfigError(src, f"{rwhere}.code", f"room {rcode!r} appears twice")
+                room_codes.add((code, rcode))
+                name = _get(r, "name", rwhere, src, str)
+                rooms.append(
+                    Room(
+                        code=rcode,
+                        name=name,
+                        name_en=_get(r, "name_en", rwhere, src, str, name),
+                        floor=number,
+                        picture=_get(r, "picture", rwhere, src, str, None),
+                    )
+                )
+            if not rooms:
+                raise ConfigError(src, f"{fwhere}.room", "a floor needs at least one room")
+            floors.append(
+                Floor(number, _get(fl, "name", fwhere, src, str, f"Lantai {number}"), tuple(rooms))
+            )
+        if not floors:
+            raise ConfigError(src, f"{where}.floor", "a site needs at least one floor")
+        sites.append(Site(code, _get(s, "name", where, src, str), kind, tuple(floors)))
+    return Layout(tuple(sites), src)

@@ -1,0 +1,153 @@
+"""Database models (SQLAlchemy 2.0). The same models run on SQLite and PostgreSQL.
+
+Records that travel between sites (visits, members, guests, groups, refused scans) have UUID
+keys made where they are created, so offline branch kiosks never collide when they sync.
+Times are stored as UTC; `local_day` is the library's day (Asia/Jakarta), written once by
+`kiosk.core.localtime.local_day` so every report cuts days at the same midnight.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    gender: Mapped[str | None] = mapped_column(String(1))  # L / P
+    category: Mapped[str | None] = mapped_column(String(40))  # member type, e.g. Umum, Pelajar
+    expires: Mapped[date | None] = mapped_column(Date)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    card_seq: Mapped[int] = mapped_column(Integer, default=1)  # cards with a lower seq are revoked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, onupdate=_now)
+
+
+class Guest(Base):
+    """A non-member's answers. Personal fields are purged after the retention period."""
+
+    __tablename__ = "guests"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    category: Mapped[str] = mapped_column(String(30))
+    gender: Mapped[str] = mapped_column(String(1))
+    origin_code: Mapped[str | None] = mapped_column(String(8))  # kabupaten/kota code, e.g. 16.05
+    origin_other: Mapped[str | None] = mapped_column(String(80))
+    purpose: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Group(Base):
+    """A pre-registered school or kindergarten outing. Children are only ever headcounts."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    site: Mapped[str] = mapped_column(String(16))
+    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    institution: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(10))  # PAUD TK SD SMP SMA LAINNYA
+    expected_children: Mapped[int] = mapped_column(Integer)
+    expected_adults: Mapped[int] = mapped_column(Integer)
+    leader_name: Mapped[str | None] = mapped_column(String(120))
+    leader_phone: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Visit(Base):
+    """One person, or one group with a headcount, entering a room."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_day: Mapped[date] = mapped_column(Date)
+    site: Mapped[str] = mapped_column(String(16))
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    room: Mapped[str] = mapped_column(String(16))
+    visitor_type: Mapped[str] = mapped_column(String(6))  # member | guest | group
+    decision: Mapped[str] = mapped_column(String(12))  # welcome (new arrival) | moved (new room)
+    category: Mapped[str | None] = mapped_column(String(40))
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    adults: Mapped[int] = mapped_column(Integer, default=1)
+    boys: Mapped[int | None] = mapped_column(Integer)  # children by gender, when the leader knows
+    girls: Mapped[int | None] = mapped_column(Integer)
+    member_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    guest_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("guests.id", ondelete="SET NULL"))
+    group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10))  # scan | keypad | form | cli | paper
+
+    __table_args__ = (
+        Index("ix_visits_day_room", "local_day", "room"),
+        Index("ix_visits_site_day", "site", "local_day"),
+        Index("ix_visits_member_at", "member_id", "at_utc"),
+    )
+
+
+class RefusedScan(Base):
+    """A card the kiosk refused, with why and a short, bounded excerpt of what it read."""
+
+    __tablename__ = "refused_scans"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_day: Mapped[date] = mapped_column(Date, index=True)
+    site: Mapped[str] = mapped_column(String(16))
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    room: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(20))
+    excerpt: Mapped[str] = mapped_column(String(80))
