@@ -45,6 +45,11 @@ class Settings:
     card_key_file: Path | None = None  # None: data_dir/card-keys.toml
     layout_file: Path = DEFAULT_LAYOUT
     staff_pin_hash: str = ""
+    survey_chance: float = 0.3  # share of accepted member visits that queue a mini-survey
+    survey_min_days: int = 30  # at most one survey per member in this many days
+    survey_elements: int = 2  # questions per mini-survey (1-3)
+    survey_expire_days: int = 14  # a queued survey not shown by then is dropped
+    survey_standard: str = "2017"  # PermenPANRB 14/2017, or 2004 (Kepmenpan 25/2004)
     source: str = "defaults"  # where the settings came from, for messages
 
     @property
@@ -90,6 +95,16 @@ def _bool(value: Any) -> bool:
     raise ValueError("must be true or false")
 
 
+def _fraction(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a number from 0 to 1") from None
+    if isinstance(value, bool) or not 0 <= number <= 1:
+        raise ValueError("must be a number from 0 to 1")
+    return number
+
+
 def _choice(*options: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
@@ -132,6 +147,11 @@ _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("card_key_file", "cards.key_file", "KIOSK_CARD_KEY_FILE", _path),
     ("layout_file", "layout.file", "KIOSK_LAYOUT", _path),
     ("staff_pin_hash", "staff.pin_hash", "KIOSK_STAFF_PIN_HASH", _text),
+    ("survey_chance", "survey.chance", "KIOSK_SURVEY_CHANCE", _fraction),
+    ("survey_min_days", "survey.min_days_between", "KIOSK_SURVEY_MIN_DAYS", _int_range(0, 3650)),
+    ("survey_elements", "survey.elements_per_visit", "KIOSK_SURVEY_ELEMENTS", _int_range(1, 3)),
+    ("survey_expire_days", "survey.expire_days", "KIOSK_SURVEY_EXPIRE_DAYS", _int_range(1, 365)),
+    ("survey_standard", "survey.standard", "KIOSK_SURVEY_STANDARD", _choice("2017", "2004")),
 ]
 _BY_KEY = {key: (name, check) for name, key, _env, check in _FIELDS}
 
