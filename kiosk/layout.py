@@ -99,6 +99,7 @@ def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
             raise ConfigError(src, f"{where}.code", f"{code!r}: use A-Z, 0-9, - or _ (max 16)")
         if any(x.code == code for x in sites):
             raise ConfigError(src, f"{where}.code", f"site {code!r} appears twice")
+        name = _get(s, "name", where, src, str)
         kind = _get(s, "kind", where, src, str, "central")
         if kind not in SITE_KINDS:
             raise ConfigError(src, f"{where}.kind", f"must be one of {', '.join(SITE_KINDS)}")
@@ -132,5 +133,5 @@ def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
             )
         if not floors:
             raise ConfigError(src, f"{where}.floor", "a site needs at least one floor")
-        sites.append(Site(code, _get(s, "name", where, src, str), kind, tuple(floors)))
+        sites.append(Site(code, name, kind, tuple(floors)))
     return Layout(tuple(sites), src)

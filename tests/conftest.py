@@ -1,4 +1,4 @@
-"""Shared fixtures: real SQLite files, and a real PostgreSQL database when KIOSK_TEST_PG_URL is set."""
+"""Shared fixtures: real SQLite files, and a real PostgreSQL database if KIOSK_TEST_PG_URL is set."""
 
 from __future__ import annotations
 

@@ -11,16 +11,36 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from kiosk.config import ConfigError, Settings, load_settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes get one line with the reason, like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def checked(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type whose ValueError message reaches the user."""
+
+    def wrapper(text: str) -> Any:
+        try:
+            return convert(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    wrapper.__name__ = convert.__name__
+    return wrapper
+
+
 def common_options() -> argparse.ArgumentParser:
     """Options every subcommand accepts, before or after its own arguments."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = OneLineParser(add_help=False)
     p.add_argument("--config", metavar="FILE", help="settings file (TOML)")
     p.add_argument("--db", metavar="URL", help="database URL (overrides the settings)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -38,7 +58,7 @@ def emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from kiosk.cli import admin, visits
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="kiosk",
         description="Visitor check-in kiosk for the library (buku tamu digital).",
         parents=[common_options()],
@@ -60,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="kiosk: %(levelname)s: %(message)s")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # usage errors and --help
+        return int(e.code or 0)
     from kiosk.core.service import NotReady
 
     try:

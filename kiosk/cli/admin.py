@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from kiosk.cli import common_options, emit
+from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
 from kiosk.core import members as m
 from kiosk.core.card_print import CardFace, write_pdf, write_pngs
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.add_argument("--gender", choices=m.GENDERS)
     p.add_argument("--category", help="member type, e.g. Umum, Pelajar, Mahasiswa")
-    p.add_argument("--expires", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument("--expires", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
     p.set_defaults(func=cmd_members_add)
     p = msub.add_parser("list", parents=[common], help="list members")
     p.add_argument("--search", help="part of a name or number")

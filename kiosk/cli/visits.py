@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from kiosk.cli import common_options, emit
+from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
 from kiosk.core import groups as g
 from kiosk.core.checkin import Decision
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", help="what the card's QR holds, or a member number typed by hand")
     p.add_argument("--room", help="room code (needed at an entrance kiosk)")
     p.add_argument(
-        "--at", type=parse_at, metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
+        "--at", type=checked(parse_at), metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
     )
     p.set_defaults(func=cmd_checkin)
 
@@ -32,13 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--purpose", required=True, choices=PURPOSES)
     p.add_argument("--name", help="optional")
     p.add_argument("--room")
-    p.add_argument("--at", type=parse_at, metavar="TIME")
+    p.add_argument("--at", type=checked(parse_at), metavar="TIME")
     p.set_defaults(func=cmd_guest)
 
     groups = sub.add_parser("groups", help="school and kindergarten group visits")
     gsub = groups.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = gsub.add_parser("add", parents=[common], help="register a group visit")
-    p.add_argument("--date", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--date", type=checked(date.fromisoformat), required=True, metavar="YYYY-MM-DD")
     p.add_argument("--institution", required=True)
     p.add_argument("--level", required=True, type=str.upper, choices=g.LEVELS)
     p.add_argument("--children", type=int, required=True, help="expected children")
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--phone", help="leader's phone")
     p.set_defaults(func=cmd_groups_add)
     p = gsub.add_parser("list", parents=[common], help="list group visits")
-    p.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p.add_argument("--date", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
     p.set_defaults(func=cmd_groups_list)
     p = gsub.add_parser("checkin", parents=[common], help="check in an arriving group")
     p.add_argument("code", help="group code or the text of its QR")
@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--boys", type=int)
     p.add_argument("--girls", type=int)
     p.add_argument("--room")
-    p.add_argument("--at", type=parse_at, metavar="TIME")
+    p.add_argument("--at", type=checked(parse_at), metavar="TIME")
     p.set_defaults(func=cmd_groups_checkin)
 
     p = sub.add_parser("purge", parents=[common], help="purge guests' personal data past retention")

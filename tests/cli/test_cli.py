@@ -1,0 +1,202 @@
+"""The `kiosk` command end to end, in-process, on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """Run `kiosk ARGS`; returns (exit code, parsed JSON or text, stderr)."""
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.delenv("KIOSK_DB_URL", raising=False)
+
+    def run(*args: str) -> tuple[int, object, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        if "--json" in args and out.strip():
+            lines = [json.loads(line) for line in out.strip().splitlines()]
+            return code, lines[0] if len(lines) == 1 else lines, err
+        return code, out, err
+
+    assert run("init")[0] == 0
+    return run
+
+
+def test_members_add_list_json_shape(kiosk) -> None:
+    assert kiosk("members", "add", "M1", "Siti Aminah", "--category", "Umum")[0] == 0
+    kiosk("members", "add", "M2", "Budi", "--expires", "2027-06-30", "--gender", "L")
+    code, rows, _ = kiosk("members", "list", "--json")
+    assert code == 0
+    assert [(r["number"], r["name"], r["category"], r["expires"]) for r in rows] == [
+        ("M1", "Siti Aminah", "Umum", None),
+        ("M2", "Budi", None, "2027-06-30"),
+    ]
+
+
+def test_bad_input_exits_2_with_one_line(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti")
+    code, _, err = kiosk("members", "add", "M1", "Again")
+    assert code == 2 and err.count("\n") == 1 and "already exists" in err
+    code, _, err = kiosk("checkin", "M1", "--room", "ROOF")
+    assert code == 2 and "no room 'ROOF'" in err
+    code, _, err = kiosk("checkin", "M1", "--room", "BACA", "--at", "kemarin")
+    assert code == 2 and err.count("\n") == 1 and "not an ISO 8601 time" in err
+    code, _, err = kiosk("members", "add", "M9", "X", "--expires", "31-12-2026")
+    assert code == 2 and "--expires" in err
+
+
+def test_checkin_json_and_exit_codes(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti Aminah")
+    code, d, _ = kiosk("checkin", "M1", "--room", "BACA", "--json")
+    assert code == 0
+    assert d["decision"] == "welcome" and d["member"] == "M1" and d["room"] == "BACA"
+    assert len(d["visit_id"]) == 36
+    code, d, _ = kiosk("checkin", "M1", "--room", "BACA", "--json")
+    assert (code, d["decision"], d["visit_id"]) == (0, "welcome_back", None)
+    code, d, _ = kiosk("checkin", "LK1:K1:M1:1:AAAAAAAAAA", "--room", "BACA", "--json")
+    assert (code, d["decision"], d["member"], d["visit_id"]) == (1, "bad_payload", None, None)
+
+
+def test_backdated_checkin_from_paper_book(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti")
+    code, d, _ = kiosk("checkin", "M1", "--room", "KOL", "--at", "2026-03-02T23:30", "--json")
+    assert code == 0 and d["local_time"] == "2026-03-02T23:30:00+07:00"
+
+
+def test_guest_and_group_commands(kiosk) -> None:
+    code, d, _ = kiosk(
+        "guest", "--category", "umum", "--gender", "P", "--origin", "17.02",
+        "--purpose", "membaca", "--room", "BACA", "--json",
+    )  # fmt: skip
+    assert (code, d["decision"], d["visitor_type"]) == (0, "welcome", "guest")
+    code, _, err = kiosk(
+        "guest", "--category", "umum", "--gender", "P", "--origin", "other",
+        "--purpose", "membaca", "--room", "BACA",
+    )  # fmt: skip
+    assert code == 2 and "origin_other" in err
+    code, g, _ = kiosk(
+        "groups", "add", "--date", "2026-11-25", "--institution", "TK Pertiwi",
+        "--level", "tk", "--children", "20", "--adults", "2", "--json",
+    )  # fmt: skip
+    assert code == 0 and g["qr"] == "LKG1:" + g["code"]
+    code, rows, _ = kiosk("groups", "list", "--date", "2026-11-25", "--json")
+    assert [r["code"] for r in rows] == [g["code"]]
+    code, d, _ = kiosk(
+        "groups", "checkin", g["code"], "--children", "19", "--adults", "2",
+        "--room", "ANAK", "--at", "2026-11-25T09:00", "--json",
+    )  # fmt: skip
+    assert (code, d["decision"], d["headcount"]) == (0, "welcome", 21)
+
+
+SLIMS_ROWS = [
+    # member_id, member_name, gender, member_type_name, ... 18 columns as SLiMS exports them
+    ["2016001", "Siti Aminah", "0", "Umum", "", "Jl. Yos Sudarso", "", "", "0", "", "", "",
+     "", "2016-01-02", "2016-01-02", "2027-01-02", "1990-05-05", ""],
+    ["2016002", "Budi Santoso", "1", "Pelajar", "", "", "", "", "0", "", "", "",
+     "", "2016-01-03", "2016-01-03", "2027-01-03", "2005-02-03", "catatan"],
+]  # fmt: skip
+
+
+def slims_file(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("".join(",".join(f'"{v}"' for v in r) + "\n" for r in rows))
+    return path
+
+
+def test_slims_import_then_a_bad_row_leaves_the_database_unchanged(kiosk, tmp_path) -> None:
+    code, d, _ = kiosk(
+        "members", "import", str(slims_file(tmp_path / "a.csv", SLIMS_ROWS)), "--json"
+    )
+    assert (code, d["imported"], d["added"], d["format"]) == (0, True, 2, "slims")
+    bad = [
+        [*SLIMS_ROWS[0][:1], "Siti Aminah Baru", *SLIMS_ROWS[0][2:]],
+        [*SLIMS_ROWS[1][:15], "2027-02-30", *SLIMS_ROWS[1][16:]],  # impossible date
+        ["2016003", "Rina", "0", "Umum", *[""] * 9, *["2016-01-04"] * 2, "2027-01-04", "", ""],
+    ]  # fmt: skip
+    code, d, _ = kiosk("members", "import", str(slims_file(tmp_path / "b.csv", bad)), "--json")
+    assert code == 1 and not d["imported"]
+    assert [r["line"] for r in d["refused"]] == [2]
+    _, rows, _ = kiosk("members", "list", "--json")
+    assert [(r["number"], r["name"]) for r in rows] == [
+        ("2016001", "Siti Aminah"),
+        ("2016002", "Budi Santoso"),
+    ]
+
+
+def test_revoked_card_and_the_next_one(kiosk, tmp_path) -> None:
+    from kiosk.config import load_settings
+    from kiosk.core.cards import Keyring, make_payload
+
+    kiosk("members", "add", "M1", "Siti")
+    ring = Keyring.load(load_settings().key_file)
+    old = make_payload("M1", 1, ring)
+    code, d, _ = kiosk("members", "revoke-card", "M1", "--json")
+    assert d["card_seq"] == 2
+    assert kiosk("checkin", old, "--room", "KOL", "--json")[1]["decision"] == "revoked_card"
+    new = make_payload("M1", 2, ring)
+    assert kiosk("checkin", new, "--room", "KOL", "--json")[1]["decision"] == "welcome"
+
+
+def test_printed_card_png_is_read_by_a_decoder_and_checks_in(kiosk, tmp_path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    kiosk("members", "add", "M-0042/2016", "Ni Luh Ayu Putri Maharani Kusumawardhani")
+    code, d, _ = kiosk("cards", "--format", "png", "--out", str(tmp_path / "png"), "--json")
+    [png] = d["files"]
+    assert Path(png).name == "M-0042_2016.png"
+    img = Image.open(png)
+    assert img.size == (1011, 638)  # 85.6 x 54 mm at 300 dpi
+    [found] = zxingcpp.read_barcodes(img)
+    code, d, _ = kiosk("checkin", found.text, "--room", "REF", "--json")
+    assert (code, d["decision"], d["member"]) == (0, "welcome", "M-0042/2016")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+def test_card_sheet_pdf_renders(kiosk, tmp_path) -> None:
+    for i in range(12):
+        kiosk("members", "add", f"M{i:03}", f"Anggota Nomor {i}")
+    code, d, _ = kiosk("cards", "--out", str(tmp_path / "cards.pdf"), "--json")
+    assert (code, d["cards"], d["pages"]) == (0, 12, 2)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(tmp_path / "cards.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
+    assert sorted(p.name for p in tmp_path.glob("p-*.png")) == ["p-1.png", "p-2.png"]
+
+
+def test_erase_and_show(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti")
+    kiosk("checkin", "M1", "--room", "BACA")
+    code, d, _ = kiosk("members", "show", "M1", "--json")
+    assert d["visits"] == 1
+    assert kiosk("members", "erase", "M1")[0] == 2  # needs --yes
+    code, d, _ = kiosk("members", "erase", "M1", "--yes", "--json")
+    assert (code, d["anonymous_visits_kept"]) == (0, 1)
+
+
+def test_commands_before_init_say_what_to_do(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "fresh"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["members", "list"]) == 2
+    assert "run `kiosk init`" in capsys.readouterr().err
+
+
+def test_corrupt_config_is_named(tmp_path, monkeypatch, capsys) -> None:
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text("[kiosk]\nlocation = 'ROOF'\n")
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "d"))
+    assert main(["init", "--config", str(cfg)]) == 0
+    assert main(["members", "list", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "kiosk.location" in err and "ROOF" in err
