@@ -1,4 +1,4 @@
-"""Shared fixtures: real SQLite files, and a real PostgreSQL database if KIOSK_TEST_PG_URL is set."""
+"""Test fixtures: real SQLite files, and a real PostgreSQL server if KIOSK_TEST_PG_URL is set."""
 
 from __future__ import annotations
 
