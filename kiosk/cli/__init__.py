@@ -84,13 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # usage errors and --help
         return int(e.code or 0)
-    from kiosk.core.service import NotReady
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kiosk.core.service import NotReady, StorageError
 
     try:
         settings = load_settings(args.config, overrides={"db_url": args.db})
         return args.func(args, settings)
-    except (ConfigError, NotReady, ValueError, LookupError, OSError) as e:
+    except (ConfigError, NotReady, ValueError, LookupError, OSError, StorageError) as e:
         print(f"kiosk: error: {e}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as e:
+        print(f"kiosk: error: database: {getattr(e, 'orig', e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -10,17 +10,21 @@ explicit time, falls back to the stored wall-clock times.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.core.cards import MEMBER_NUMBER, CardError, Keyring, looks_like_card, read_payload
 from kiosk.core.localtime import Clock, local_day, local_time
 from kiosk.store.models import Group, Member, RefusedScan, Visit
+
+log = logging.getLogger(__name__)
 
 ACCEPTED = ("welcome", "welcome_back", "moved")
 REFUSED = (
@@ -72,6 +76,20 @@ class Decision:
             "local_time": local_time(self.at).isoformat(timespec="seconds"),
             "detail": self.detail,
         }
+
+
+class StorageError(RuntimeError):
+    """A visit could not be saved (disk full, database gone): nothing was counted."""
+
+
+def commit_or_raise(s: Session) -> None:
+    """Commit, or roll back and raise StorageError: the kiosk must not greet an unsaved visit."""
+    try:
+        s.commit()
+    except SQLAlchemyError as e:
+        s.rollback()
+        cause = str(getattr(e, "orig", e)) or type(e).__name__
+        raise StorageError(f"the visit could not be saved: {cause}") from e
 
 
 @dataclass(frozen=True)
@@ -240,7 +258,7 @@ class CheckinDesk:
         )
         setattr(visit, id_col.key, ident)
         s.add(visit)
-        s.commit()
+        commit_or_raise(s)
         if not backdated:
             self._recent[who] = _Recent(room, self.clock.monotonic(), now)
         return _replace(base, decision=decision, visit_id=visit.id, headcount=headcount)
@@ -291,7 +309,11 @@ class CheckinDesk:
                 excerpt=excerpt(text),
             )
         )
-        s.commit()
+        try:
+            s.commit()
+        except SQLAlchemyError as e:  # the visitor still hears why; the log entry is lost
+            s.rollback()
+            log.error("could not log a refused scan (%s): %s", reason, e)
         return Decision(
             decision=reason,
             at=now,

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from kiosk.store.models import Guest
+from kiosk.store.models import Guest, new_id
 
 WILAYAH = Path(__file__).resolve().parents[2] / "assets" / "data" / "wilayah_kabkota.csv"
 
@@ -107,6 +107,7 @@ def new_guest(form: GuestForm) -> Guest:
     form.validate()
     other = form.origin == OTHER_ORIGIN
     return Guest(
+        id=new_id(),
         category=form.category,
         gender=form.gender,
         origin_code=None if other else form.origin,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.config import ConfigError, Settings
 from kiosk.core import groups as groups_mod
 from kiosk.core.cards import CardKeyError, Keyring
-from kiosk.core.checkin import CheckinDesk, Decision, Place
+from kiosk.core.checkin import CheckinDesk, Decision, Place, StorageError, commit_or_raise
 from kiosk.core.guests import GuestForm, new_guest
 from kiosk.core.localtime import Clock, local_day
 from kiosk.core.members import MemberInfo
@@ -26,6 +26,9 @@ from kiosk.store.db import make_engine, make_sessionmaker, schema_status
 from kiosk.store.models import Member, RefusedScan, Visit
 
 ENTRANCE = "entrance"
+
+
+__all__ = ["Identified", "KioskService", "NotReady", "StorageError"]
 
 
 class NotReady(RuntimeError):
@@ -138,7 +141,6 @@ class KioskService:
         guest = new_guest(form)
         with self.sessions() as s:
             s.add(guest)
-            s.flush()
             visit = Visit(
                 at_utc=now,
                 local_day=local_day(now),
@@ -155,7 +157,7 @@ class KioskService:
                 source="form" if at is None else "paper",
             )
             s.add(visit)
-            s.commit()
+            commit_or_raise(s)
             return Decision(
                 "welcome", now, room, visitor_type="guest", visit_id=visit.id, headcount=1
             )

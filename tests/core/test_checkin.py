@@ -239,3 +239,31 @@ def test_counts_on_today(svc: KioskService) -> None:
 
 def test_keyring_on_disk_is_what_the_service_uses(svc: KioskService) -> None:
     assert Keyring.load(svc.settings.key_file) == svc.desk.keyring
+
+
+def test_full_disk_raises_and_counts_nothing(svc: KioskService, tmp_path) -> None:
+    from sqlalchemy import event, text
+
+    from kiosk.core.service import StorageError
+
+    if svc.engine.dialect.name != "sqlite":
+        pytest.skip("the page limit that fills the database is a SQLite pragma")
+    svc.check_in(card(svc, "M002"), "KOL")
+    with svc.engine.connect() as c:
+        pages = c.execute(text("PRAGMA page_count")).scalar()
+    svc.engine.dispose()
+
+    @event.listens_for(svc.engine, "connect")
+    def _full(dbapi_conn, _record) -> None:  # the database may not grow by a single page
+        dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
+
+    padding = "x" * 3000
+    with pytest.raises(StorageError, match="full"):
+        for i in range(200):  # fill the last free pages, then the next visit cannot be saved
+            svc.guest_check_in(GuestForm("umum", "L", "other", "membaca", padding + str(i)), "BACA")
+    event.remove(svc.engine, "connect", _full)
+    svc.engine.dispose()
+    before = len(visits(svc))
+    # Every visit the kiosk confirmed is on disk; the refused one is not half-saved.
+    with svc.sessions() as s:
+        assert s.scalar(select(func.count(Guest.id))) == before - 1
