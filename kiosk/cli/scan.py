@@ -21,25 +21,37 @@ log = logging.getLogger(__name__)
 
 def register(sub: argparse._SubParsersAction) -> None:
     common = common_options()
-    p = sub.add_parser("decode", parents=[common], help="read the QR codes (and barcodes) in images")
+    p = sub.add_parser(
+        "decode", parents=[common], help="read the QR codes (and barcodes) in images"
+    )
     p.add_argument("images", nargs="+", metavar="IMAGE")
     _engine_options(p)
     p.set_defaults(func=run_decode)
 
     p = sub.add_parser("scan", parents=[common], help="check in the cards a camera or video shows")
-    p.add_argument("--source", metavar="SRC",
-                   help="webcam index, video file, image folder or stream URL (default: settings)")
+    p.add_argument(
+        "--source",
+        metavar="SRC",
+        help="webcam index, video file, image folder or stream URL (default: settings)",
+    )
     p.add_argument("--room", help="room code (needed at an entrance kiosk)")
-    p.add_argument("--live", action="store_true",
-                   help="read a file like a camera: real-time pace, newest frame only")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="read a file like a camera: real-time pace, newest frame only",
+    )
     _engine_options(p)
     p.set_defaults(func=run)
 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=ENGINES, help="decoder (default: settings, zxing)")
-    p.add_argument("--legacy", action="store_true", default=None,
-                   help="also read Code 128 member-number barcodes of older cards")
+    p.add_argument(
+        "--legacy",
+        action="store_true",
+        default=None,
+        help="also read Code 128 member-number barcodes of older cards",
+    )
 
 
 def _decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
@@ -97,8 +109,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 _line({**decision.to_json(), "frame": event.frame})
             else:
                 who = decision.member_name or decision.member or "-"
-                print(f"frame {event.frame}: {decision.decision}: {who}"
-                      + (f" ({decision.detail})" if decision.detail else ""), flush=True)
+                print(
+                    f"frame {event.frame}: {decision.decision}: {who}"
+                    + (f" ({decision.detail})" if decision.detail else ""),
+                    flush=True,
+                )
 
         scanner = Scanner()
         try:

@@ -1,0 +1,429 @@
+"""Synthetic camera scenes: member cards held up to a kiosk camera.
+
+Used by the demo feed (tools/make_feed.py), the scan benchmark (tools/bench_scan.py) and the
+vision tests, so all three see the same degradations: perspective tilt, motion blur, sensor
+noise, light changes, glare and webcam JPEG compression.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import qrcode
+import qrcode.constants
+from PIL import Image, ImageDraw, ImageFont
+
+# ID-1 card face, 85.6 x 54 mm.
+CARD_MM = (85.6, 54.0)
+
+
+def qr_array(text: str, box: int = 8, border: int = 4) -> np.ndarray:
+    """A QR code (error correction M, like the printed cards) as a grey uint8 array."""
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box, border=border
+    )
+    qr.add_data(text)
+    qr.make(fit=True)
+    return np.array(qr.make_image().convert("L"), dtype=np.uint8)
+
+
+def card_face(text: str, name: str = "", number: str = "", px_per_mm: float = 8.0) -> np.ndarray:
+    """A white ID-1 card face with a QR of `text` on the right, as a BGR uint8 array."""
+    w, h = round(CARD_MM[0] * px_per_mm), round(CARD_MM[1] * px_per_mm)
+    img = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(img)
+    band = round(h * 0.2)
+    draw.rectangle([0, 0, w, band], fill=(20, 90, 60))
+    font = ImageFont.load_default(size=max(10, band // 2))
+    draw.text((round(w * 0.04), band // 4), "PERPUSTAKAAN", fill="white", font=font)
+    small = ImageFont.load_default(size=max(8, band // 3))
+    draw.text((round(w * 0.04), band + band // 2), name or "Anggota", fill="black", font=small)
+    draw.text(
+        (round(w * 0.04), band * 2 + band // 4), number or text[:16], fill="black", font=small
+    )
+    side = round(min(h - band - 0.04 * h, w * 0.46))
+    qr = Image.fromarray(qr_array(text)).resize((side, side), Image.NEAREST)
+    img.paste(qr, (w - side - round(0.03 * w), band + round(0.02 * h)))
+    return cv2.cvtColor(np.array(img), cv2.COLOR_RGB2BGR)
+
+
+def background(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """A cluttered room-like scene without any code: gradients, shapes, lines and text."""
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = rng.uniform(60, 170, 3).astype(np.float32)
+    slope = rng.uniform(-60, 60, 3).astype(np.float32)
+    img = base + slope * (xs / width)[..., None] + (ys / height * 30)[..., None]
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    for _ in range(12):
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
+        x1, y1 = x0 + int(rng.integers(20, width // 3)), y0 + int(rng.integers(20, height // 3))
+        if rng.random() < 0.5:
+            cv2.rectangle(img, (x0, y0), (x1, y1), colour, -1)
+        else:
+            cv2.line(img, (x0, y0), (x1, y1), colour, int(rng.integers(1, 6)))
+    for _ in range(4):  # shelf labels and posters: text and stripes that are not codes
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        org = (int(rng.integers(0, width - 100)), int(rng.integers(20, height)))
+        cv2.putText(img, "BACA BUKU 2016", org, cv2.FONT_HERSHEY_SIMPLEX, 0.8, colour, 2)
+    return img
+
+
+@dataclass
+class Pose:
+    """Where the card is: centre (fraction of frame), width (fraction of frame width), angles."""
+
+    cx: float = 0.5
+    cy: float = 0.5
+    width: float = 0.45
+    roll: float = 0.0  # degrees, in the image plane
+    tilt_x: float = 0.0  # degrees, top edge away from / towards the camera
+    tilt_y: float = 0.0  # degrees, left/right edge away
+
+
+@dataclass
+class Look:
+    """Image degradations applied after the card is placed."""
+
+    blur: float = 0.0  # motion blur length in pixels
+    blur_angle: float = 0.0
+    noise: float = 3.0  # sensor noise sigma (grey levels)
+    gain: float = 1.0  # overall light level
+    light_slope: float = 0.0  # left-to-right light change, fraction of gain
+    glare: float = 0.0  # peak brightness added by a specular highlight (0..255)
+    glare_at: tuple[float, float] = (0.5, 0.5)  # glare centre on the card (fractions)
+    jpeg: int = 0  # webcam JPEG quality, 0 = none
+
+
+def card_corners(pose: Pose, frame_w: int, frame_h: int, card_aspect: float) -> np.ndarray:
+    """Project the card's 4 corners (tl, tr, br, bl) with a pinhole camera."""
+    f = frame_w * 1.1
+    half_w = 0.5
+    half_h = 0.5 / card_aspect
+    pts = np.array(
+        [[-half_w, -half_h, 0], [half_w, -half_h, 0], [half_w, half_h, 0], [-half_w, half_h, 0]],
+        dtype=np.float64,
+    )
+    ax, ay, az = (math.radians(a) for a in (pose.tilt_x, pose.tilt_y, pose.roll))
+    rx = np.array([[1, 0, 0], [0, math.cos(ax), -math.sin(ax)], [0, math.sin(ax), math.cos(ax)]])
+    ry = np.array([[math.cos(ay), 0, math.sin(ay)], [0, 1, 0], [-math.sin(ay), 0, math.cos(ay)]])
+    rz = np.array([[math.cos(az), -math.sin(az), 0], [math.sin(az), math.cos(az), 0], [0, 0, 1]])
+    pts = pts @ (rz @ ry @ rx).T
+    # Distance that makes the untilted card `pose.width` of the frame wide.
+    dist = f / (pose.width * frame_w)
+    pts[:, 2] += dist
+    u = pts[:, 0] / pts[:, 2] * f + pose.cx * frame_w
+    v = pts[:, 1] / pts[:, 2] * f + pose.cy * frame_h
+    return np.stack([u, v], axis=1).astype(np.float32)
+
+
+def _motion_kernel(length: float, angle: float) -> np.ndarray:
+    n = max(1, int(round(length)))
+    k = np.zeros((n, n), np.float32)
+    k[n // 2, :] = 1.0
+    rot = cv2.getRotationMatrix2D(((n - 1) / 2, (n - 1) / 2), angle, 1.0)
+    k = cv2.warpAffine(k, rot, (n, n))
+    return k / max(k.sum(), 1e-6)
+
+
+_NOISE_BANK: dict[tuple[int, int], list[np.ndarray]] = {}
+
+
+def _unit_noise(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit-sigma sensor noise; a few fields per size are reused (fresh noise is slow to draw)."""
+    bank = _NOISE_BANK.setdefault((h, w), [])
+    if len(bank) < 4:
+        field_ = np.empty((h, w, 3), np.float32)
+        cv2.randn(field_, 0.0, 1.0)
+        bank.append(field_)
+        return field_
+    return bank[int(rng.integers(0, len(bank)))]
+
+
+def compose(
+    scene: np.ndarray,
+    card: np.ndarray | None,
+    pose: Pose,
+    look: Look,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Place `card` in `scene` at `pose` and apply `look`. Returns a new BGR uint8 frame."""
+    h, w = scene.shape[:2]
+    frame = scene.copy()
+    if card is not None:
+        ch, cw = card.shape[:2]
+        dst = card_corners(pose, w, h, cw / ch)
+        pad = int(look.blur) + 2
+        x0 = max(0, int(dst[:, 0].min()) - pad)
+        y0 = max(0, int(dst[:, 1].min()) - pad)
+        x1 = min(w, int(dst[:, 0].max()) + pad + 1)
+        y1 = min(h, int(dst[:, 1].max()) + pad + 1)
+        if x1 - x0 > 2 and y1 - y0 > 2:
+            # Only the card's bounding box is warped, lit and blurred: much faster at 1280x720.
+            src = np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], np.float32)
+            m = cv2.getPerspectiveTransform(src, dst - np.array([x0, y0], np.float32))
+            size = (x1 - x0, y1 - y0)
+            warped = cv2.warpPerspective(card, m, size, flags=cv2.INTER_LINEAR).astype(np.float32)
+            mask = cv2.warpPerspective(np.ones((ch, cw), np.float32), m, size)[..., None]
+            if look.glare > 0:
+                gx, gy = look.glare_at
+                pt = np.array([[[gx * cw, gy * ch]]], np.float32)
+                centre = cv2.perspectiveTransform(pt, m)[0, 0]
+                radius = max(4.0, float(np.linalg.norm(dst[1] - dst[0])) * 0.18)
+                ys, xs = np.ogrid[0 : size[1], 0 : size[0]]
+                d2 = ((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2).astype(np.float32)
+                warped += (look.glare * np.exp(-d2 / (2 * radius * radius)))[..., None] * mask
+            roi = frame[y0:y1, x0:x1].astype(np.float32)
+            roi = roi * (1 - mask) + warped * mask
+            if look.blur >= 2:
+                roi = cv2.filter2D(roi, -1, _motion_kernel(look.blur, look.blur_angle))
+            frame[y0:y1, x0:x1] = np.clip(roi, 0, 255).astype(np.uint8)
+    out = frame.astype(np.float32)
+    if look.gain != 1.0 or look.light_slope:
+        ramp = look.gain * (1 + look.light_slope * (np.arange(w, dtype=np.float32) / w - 0.5))
+        out *= ramp[None, :, None]
+    if look.noise > 0:
+        out += _unit_noise(h, w, rng) * np.float32(look.noise)
+    frame = np.clip(out, 0, 255).astype(np.uint8)
+    if look.jpeg:
+        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(look.jpeg)])
+        if ok:
+            frame = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return frame
+
+
+def ordinary_look(rng: np.random.Generator) -> Look:
+    """A visitor holding a card still-ish under the entrance's lights."""
+    return Look(
+        blur=float(rng.uniform(0, 5)),
+        blur_angle=float(rng.uniform(0, 180)),
+        noise=float(rng.uniform(2, 6)),
+        gain=float(rng.uniform(0.6, 1.15)),
+        light_slope=float(rng.uniform(-0.4, 0.4)),
+        glare=float(rng.uniform(0, 90)) if rng.random() < 0.3 else 0.0,
+        glare_at=(float(rng.uniform(0.1, 0.9)), float(rng.uniform(0.1, 0.9))),
+        jpeg=int(rng.integers(70, 95)),
+    )
+
+
+def ordinary_pose(rng: np.random.Generator) -> Pose:
+    return Pose(
+        cx=float(rng.uniform(0.35, 0.65)),
+        cy=float(rng.uniform(0.35, 0.65)),
+        width=float(rng.uniform(0.35, 0.7)),
+        roll=float(rng.uniform(-25, 25)),
+        tilt_x=float(rng.uniform(-30, 30)),
+        tilt_y=float(rng.uniform(-30, 30)),
+    )
+
+
+def hard_look(rng: np.random.Generator) -> Look:
+    """Fast hands, dim light, strong glare: some of these frames are unreadable by design."""
+    return Look(
+        blur=float(rng.uniform(4, 16)),
+        blur_angle=float(rng.uniform(0, 180)),
+        noise=float(rng.uniform(5, 14)),
+        gain=float(rng.uniform(0.3, 1.3)),
+        light_slope=float(rng.uniform(-0.8, 0.8)),
+        glare=float(rng.uniform(80, 200)),
+        glare_at=(float(rng.uniform(0.55, 0.95)), float(rng.uniform(0.3, 0.8))),
+        jpeg=int(rng.integers(40, 80)),
+    )
+
+
+def hard_pose(rng: np.random.Generator) -> Pose:
+    return Pose(
+        cx=float(rng.uniform(0.25, 0.75)),
+        cy=float(rng.uniform(0.25, 0.75)),
+        width=float(rng.uniform(0.22, 0.85)),
+        roll=float(rng.uniform(-180, 180)),
+        tilt_x=float(rng.uniform(-50, 50)),
+        tilt_y=float(rng.uniform(-50, 50)),
+    )
+
+
+@dataclass
+class FeedFrame:
+    image: np.ndarray
+    card: str | None  # the text of the card in view, None for an empty scene
+    phase: str  # empty | approach | tilt | hold | leave
+    presentation: int  # which presentation (0-based), -1 between cards
+
+
+@dataclass
+class Presentation:
+    """One visitor presenting one card: approach, tilt, hold, leave."""
+
+    text: str
+    face: np.ndarray
+    approach: int = 10
+    tilt: int = 10
+    hold: int = 15
+    leave: int = 8
+    gap: int = 12  # empty frames after the card left
+    extras: dict = field(default_factory=dict)
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    return a + (b - a) * t
+
+
+def presentation_frames(
+    p: Presentation,
+    index: int,
+    scene: np.ndarray,
+    rng: np.random.Generator,
+    look_fn=ordinary_look,
+) -> Iterator[FeedFrame]:
+    """Frames of one presentation over `scene`, with realistic motion between the phases."""
+    base_look = look_fn(rng)
+    side = rng.choice([-1.0, 1.0])
+    start = Pose(
+        cx=0.5 + side * 0.75,
+        cy=float(rng.uniform(0.6, 1.0)),
+        width=0.25,
+        roll=float(rng.uniform(-40, 40)),
+        tilt_x=float(rng.uniform(-45, 45)),
+        tilt_y=float(rng.uniform(-45, 45)),
+    )
+    held = ordinary_pose(rng)
+    end_cx = 0.5 - side * 0.8 if rng.random() < 0.5 else 0.5 + side * 0.8
+
+    def pose_between(a: Pose, b: Pose, t: float) -> Pose:
+        return Pose(
+            *(
+                _lerp(getattr(a, k), getattr(b, k), t)
+                for k in ("cx", "cy", "width", "roll", "tilt_x", "tilt_y")
+            )
+        )
+
+    def look_with(blur: float, angle: float) -> Look:
+        lk = Look(**{**base_look.__dict__})
+        lk.blur = max(base_look.blur, blur)
+        lk.blur_angle = angle
+        lk.gain = base_look.gain * float(rng.uniform(0.95, 1.05))  # auto-exposure flicker
+        return lk
+
+    steps: list[tuple[str, Pose, Look]] = []
+    for i in range(p.approach):
+        t = (i + 1) / p.approach
+        speed = (1 - t) * 40  # fast at first, slowing down
+        steps.append(("approach", pose_between(start, held, t), look_with(speed, 0)))
+    wobble = (float(rng.uniform(8, 20)), float(rng.uniform(8, 20)))
+    for i in range(p.tilt):
+        ph = 2 * math.pi * i / max(1, p.tilt)
+        pose = Pose(
+            held.cx,
+            held.cy,
+            held.width,
+            held.roll,
+            held.tilt_x + wobble[0] * math.sin(ph),
+            held.tilt_y + wobble[1] * math.cos(ph),
+        )
+        steps.append(("tilt", pose, look_with(3, 90)))
+    for _ in range(p.hold):
+        pose = Pose(
+            held.cx + float(rng.normal(0, 0.004)),
+            held.cy + float(rng.normal(0, 0.004)),
+            held.width,
+            held.roll,
+            held.tilt_x,
+            held.tilt_y,
+        )
+        steps.append(("hold", pose, look_with(0, 0)))
+    gone = Pose(end_cx, held.cy + 0.3, held.width * 0.8, held.roll + 30, held.tilt_x, held.tilt_y)
+    for i in range(p.leave):
+        t = (i + 1) / p.leave
+        steps.append(("leave", pose_between(held, gone, t), look_with(10 + 30 * t, 0)))
+    for phase, pose, look in steps:
+        yield FeedFrame(compose(scene, p.face, pose, look, rng), p.text, phase, index)
+    for _ in range(p.gap):
+        yield FeedFrame(compose(scene, None, Pose(), base_look, rng), None, "empty", -1)
+
+
+FOURCC_BY_SUFFIX = {".avi": "MJPG", ".mp4": "mp4v", ".mkv": "MJPG"}
+
+
+def demo_payload(i: int) -> str:
+    """A card-shaped payload for demo cards (not signed with any library key)."""
+    return f"LK1:K1:M2016{i:03d}:1:DEMO{i:06d}"[:32]
+
+
+def load_card_faces(paths: list[str], px_per_mm: float = 8.0) -> list[tuple[str, np.ndarray]]:
+    """Card face PNGs (e.g. from `kiosk cards --format png`) with the QR text each one holds."""
+    import zxingcpp
+
+    faces = []
+    width = round(CARD_MM[0] * px_per_mm)
+    for path in paths:
+        img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if img is None:
+            raise ValueError(f"not a readable image: {path}")
+        found = zxingcpp.read_barcodes(img, formats=(zxingcpp.BarcodeFormat.QRCode,))
+        if not found:
+            raise ValueError(f"no QR code found on card image {path}")
+        if img.shape[1] > width:
+            img = cv2.resize(
+                img,
+                (width, round(img.shape[0] * width / img.shape[1])),
+                interpolation=cv2.INTER_AREA,
+            )
+        faces.append((found[0].text, img))
+    return faces
+
+
+def write_feed(
+    faces: list[tuple[str, np.ndarray]],
+    out: str,
+    size: tuple[int, int] = (1280, 720),
+    fps: float = 30.0,
+    seed: int = 1,
+    repeat_first: bool = True,
+    hard_every: int = 0,
+) -> list[dict]:
+    """Render visitors presenting `faces` to a camera into a video; returns per-frame truth.
+
+    MJPG in .avi and mp4v in .mp4 both write and read back with opencv-python-headless (its
+    FFmpeg has no H.264 encoder). With `repeat_first` the first card is shown again at the end,
+    so a feed exercises "same card again after it left" as well.
+    """
+    suffix = Path(out).suffix.lower()
+    fourcc = FOURCC_BY_SUFFIX.get(suffix)
+    if fourcc is None:
+        raise ValueError(f"use a .avi, .mp4 or .mkv file name, not {out!r}")
+    rng = np.random.default_rng(seed)
+    w, h = size
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*fourcc), fps, (w, h))
+    if not writer.isOpened():
+        raise OSError(f"OpenCV cannot write {out} with {fourcc}")
+    truth: list[dict] = []
+    order = list(faces) + ([faces[0]] if repeat_first and faces else [])
+    try:
+        scene = background(w, h, rng)
+        for _ in range(int(fps // 2)):  # an empty entrance before the first visitor
+            writer.write(compose(scene, None, Pose(), ordinary_look(rng), rng))
+            truth.append({"card": None, "phase": "empty", "presentation": -1})
+        for i, (text, face) in enumerate(order):
+            if i and i % 5 == 0:
+                scene = background(w, h, rng)  # light and people behind change over the day
+            look = hard_look if hard_every and i % hard_every == hard_every - 1 else ordinary_look
+            p = Presentation(
+                text,
+                face,
+                approach=int(rng.integers(6, 12)),
+                tilt=int(rng.integers(6, 12)),
+                hold=int(rng.integers(8, 20)),
+                leave=int(rng.integers(5, 10)),
+                gap=int(rng.integers(10, 20)),
+            )
+            for ff in presentation_frames(p, i, scene, rng, look_fn=look):
+                writer.write(ff.image)
+                truth.append({"card": ff.card, "phase": ff.phase, "presentation": ff.presentation})
+    finally:
+        writer.release()
+    return truth
