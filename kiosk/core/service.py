@@ -6,16 +6,22 @@ the card keys, and hands plain values back: decisions, member and group infos, c
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from random import Random
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk.config import ConfigError, Settings
 from kiosk.core import groups as groups_mod
+from kiosk.core import surveys
 from kiosk.core.cards import CardKeyError, Keyring
 from kiosk.core.checkin import CheckinDesk, Decision, Place, StorageError, commit_or_raise
 from kiosk.core.guests import GuestForm, new_guest
@@ -65,6 +71,7 @@ class KioskService:
         self.engine = engine
         self.sessions = make_sessionmaker(engine)
         self.clock = clock or Clock()
+        self.survey_rng = Random()  # tests put a seeded one here
         self.desk = CheckinDesk(
             sessions=self.sessions,
             place=Place(settings.site, settings.kiosk_id),
@@ -131,7 +138,14 @@ class KioskService:
     def check_in(
         self, text: str, room: str | None = None, at: datetime | None = None, source: str = "scan"
     ) -> Decision:
-        return self.desk.check_in(text, self.room_for(room), at=at, source=source)
+        """Check a card in; the visit is committed first, then a mini-survey may be queued.
+
+        A visit back-entered by staff (`at` given) queues nothing: the member is not here.
+        """
+        decision = self.desk.check_in(text, self.room_for(room), at=at, source=source)
+        if at is None:
+            self.maybe_queue_survey(decision)
+        return decision
 
     def guest_check_in(
         self, form: GuestForm, room: str | None = None, at: datetime | None = None
@@ -216,3 +230,69 @@ class KioskService:
     def member_count(self) -> int:
         with self.sessions() as s:
             return s.scalar(select(func.count(Member.id))) or 0
+
+    # --- surveys, reports and exports ---------------------------------------------------
+
+    def maybe_queue_survey(self, decision: Decision) -> bool:
+        """After an accepted, counted member visit: maybe queue a survey for the next visit.
+
+        The visit is already stored; a failure here is logged and never refuses the visitor.
+        """
+        if not (decision.accepted and decision.counted and decision.visitor_type == "member"):
+            return False
+        if decision.member is None:
+            return False
+        try:
+            with self.session() as s:
+                member_id = s.scalar(select(Member.id).where(Member.number == decision.member))
+                if member_id is None:
+                    return False
+                rules = surveys.SurveyRules.from_settings(self.settings)
+                row = surveys.maybe_queue(
+                    s, member_id, self.site.code, decision.at, rules, self.survey_rng
+                )
+                return row is not None
+        except SQLAlchemyError:
+            logging.getLogger(__name__).exception("could not queue a survey")
+            return False
+
+    def survey_for(self, member_number: str) -> surveys.SurveyPrompt | None:
+        """The member's pending mini-survey from an earlier visit, if any (marked shown)."""
+        now = self.clock.now()
+        with self.session() as s:
+            member_id = s.scalar(select(Member.id).where(Member.number == member_number))
+            if member_id is None:
+                return None
+            return surveys.due_prompt(s, member_id, now)
+
+    def answer_survey(self, prompt_id: uuid.UUID, answers: dict[str, int]) -> None:
+        with self.session() as s:
+            surveys.answer_prompt(s, prompt_id, answers, self.clock.now(), self.site.code)
+
+    def skip_survey(self, prompt_id: uuid.UUID) -> None:
+        with self.session() as s:
+            surveys.skip_prompt(s, prompt_id)
+
+    def rating_questions(self) -> list[surveys.Question]:
+        """Questions for "rate your visit" (home screen): the least-answered elements."""
+        std = surveys.standard_for(self.settings.survey_standard)
+        with self.sessions() as s:
+            codes = surveys.pick(s, std, self.settings.survey_elements, self.clock.now(), Random())
+        return list(surveys.questions(std, codes))
+
+    def record_rating(self, answers: dict[str, int]) -> None:
+        """An anonymous visit rating (guests, people leaving): any element of the standard."""
+        std = surveys.standard_for(self.settings.survey_standard)
+        day = local_day(self.clock.now())
+        with self.session() as s:
+            surveys.record_answers(s, std, answers, std.codes, day, self.site.code, "rating")
+
+    def export_today(self, folder: Path, fmt: str = "xlsx") -> Path:
+        """Today's visit counts for the staff screen's USB export (as `kiosk export daily`)."""
+        from kiosk.core import exports
+
+        day = local_day(self.clock.now())
+        with self.sessions() as s:
+            return exports.write_daily(
+                s, day, self.site.code, Path(folder), fmt, self.settings.language, self.rooms
+            )

@@ -1,0 +1,286 @@
+"""Report, export and survey commands: report visits, report ikm, export daily, survey import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.cli import common_options, emit
+from kiosk.config import Settings
+from kiosk.core import exports, ikm, reports, surveys
+from kiosk.core.localtime import local_day, utcnow
+from kiosk.core.member_import import ImportFileError
+from kiosk.core.service import NotReady
+from kiosk.layout import load_layout
+from kiosk.store.db import make_engine, make_sessionmaker, schema_status
+from kiosk.store.models import Visit
+
+STANDARD_CHOICES = ("2017", "2004")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    common = common_options()
+
+    report = sub.add_parser("report", help="visit and satisfaction (IKM) reports")
+    rsub = report.add_subparsers(dest="action", required=True, metavar="REPORT")
+    p = rsub.add_parser("visits", parents=[common], help="visitors (headcount) per period")
+    p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--by", choices=reports.BY, default="day")
+    p.add_argument("--room", help="only this room code")
+    p.add_argument("--category", help="only this visitor category (member type, guest type, level)")
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write .csv, .xlsx or .pdf")
+    p.set_defaults(func=cmd_report_visits)
+
+    p = rsub.add_parser("ikm", parents=[common], help="satisfaction index (IKM) of a period")
+    p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--standard", choices=STANDARD_CHOICES, help="default: the settings' standard")
+    p.add_argument("--population", type=int, help="people served (default: visits in the period)")
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write .pdf or .xlsx")
+    p.set_defaults(func=cmd_report_ikm)
+
+    export = sub.add_parser("export", help="exports for staff")
+    esub = export.add_subparsers(dest="action", required=True, metavar="EXPORT")
+    p = esub.add_parser("daily", parents=[common], help="one day: room x visitor type x category")
+    p.add_argument("--date", type=_day, help="local day (default: today)")
+    p.add_argument("--site", help="site code (default: this kiosk's site; 'all' for every site)")
+    p.add_argument("--out", type=Path, metavar="FILE|DIR", help=".csv/.xlsx file or a folder")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.set_defaults(func=cmd_export_daily)
+
+    survey = sub.add_parser("survey", help="satisfaction survey (SKM)")
+    ssub = survey.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = ssub.add_parser("import", parents=[common], help="import typed-up paper survey forms")
+    p.add_argument("file", type=Path, help="CSV: one row per respondent, columns U1..U9 or U1..U14")
+    p.add_argument("--date", type=_day, help="survey day for rows without a date column")
+    p.add_argument("--standard", choices=STANDARD_CHOICES, help="default: the settings' standard")
+    p.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    p.set_defaults(func=cmd_survey_import)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an up-to-date database; reports need no card keys, unlike check-in."""
+    engine = make_engine(settings.database_url)
+    try:
+        current, head = schema_status(engine)
+        if current != head:
+            state = "is empty" if current is None else f"is at schema {current}, newest is {head}"
+            raise NotReady(f"the database {state}: run `kiosk init`")
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
+def _lang(args: argparse.Namespace, settings: Settings) -> str:
+    return args.lang or settings.language
+
+
+def _out_format(path: Path, allowed: tuple[str, ...]) -> str:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in allowed:
+        raise ValueError(f"--out must end in {', '.join('.' + a for a in allowed)}")
+    return fmt
+
+
+def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
+    flt = reports.VisitFilter(args.start, args.end, args.site, args.room, args.category)
+    lang = _lang(args, settings)
+    fmt = _out_format(args.out, ("csv", "xlsx", "pdf")) if args.out else None
+    with _database(settings) as sessions, sessions() as s:
+        report = reports.visit_report(s, flt, args.by)
+        if fmt == "csv":
+            exports.write_csv(args.out, *exports.report_table(report, lang))
+        elif fmt in ("xlsx", "pdf"):
+            days = reports.per_day(s, flt)
+            hours = reports.per_hour(s, flt)
+            rooms = reports.per_key(s, flt, Visit.room)
+        if fmt == "xlsx":
+            w = exports.words(lang)
+            views = [("day", reports.visit_report(s, flt, "day"))]
+            views += [(b, reports.visit_report(s, flt, b)) for b in ("hour", "weekday")]
+            views += [(b, reports.visit_report(s, flt, b)) for b in ("month", "year")]
+            sheets = [(w[b], *exports.report_table(r, lang)) for b, r in views]
+            sheets.append((w["by_room"], *exports.keyed_table("room", rooms, lang)))
+            categories = reports.per_key(s, flt, Visit.category)
+            sheets.append((w["by_category"], *exports.keyed_table("category", categories, lang)))
+            exports.write_xlsx(args.out, sheets)
+        elif fmt == "pdf":
+            from kiosk.core.exports_pdf import visits_pdf
+
+            years = range(args.end.year - 1, args.end.year + 1)
+            per_year = reports.months_of_years(s, years, flt)
+            visits_pdf(args.out, report, days, hours, rooms, per_year, lang, settings.library_name)
+    data = report.to_json()
+    if args.out:
+        data["out"] = str(args.out)
+    lines = [f"{'key':<12} {'member':>8} {'guest':>8} {'group':>8} {'total':>8}"]
+    for k, c in report.rows:
+        key = exports.key_label(args.by, k, lang)
+        lines.append(f"{key!s:<12} {c.member:>8} {c.guest:>8} {c.group:>8} {c.total:>8}")
+    t = report.total
+    lines.append(f"{'total':<12} {t.member:>8} {t.guest:>8} {t.group:>8} {t.total:>8}")
+    if args.out:
+        lines.append(f"written: {args.out}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
+    std = surveys.standard_for(args.standard or settings.survey_standard)
+    if args.population is not None and args.population < 1:
+        raise ValueError("--population must be 1 or more")
+    if args.end < args.start:
+        raise ValueError(f"--to {args.end} is before --from {args.start}")
+    fmt = _out_format(args.out, ("pdf", "xlsx")) if args.out else None
+    lang = _lang(args, settings)
+    with _database(settings) as sessions, sessions() as s:
+        rep = reports.ikm_report(s, args.start, args.end, std, args.population, args.site)
+    if fmt == "pdf":
+        from kiosk.core.exports_pdf import ikm_pdf
+
+        ikm_pdf(args.out, rep, lang, settings.library_name)
+    elif fmt == "xlsx":
+        exports.write_xlsx(args.out, ikm_sheets(rep, lang))
+    res = rep.result
+    data = rep.to_json()
+    if res.ikm is not None:
+        data["ikm_exact"] = f"{res.ikm.numerator}/{res.ikm.denominator}"
+    if args.out:
+        data["out"] = str(args.out)
+    lines = [
+        f"{std.title}, {args.start} - {args.end}",
+        f"{'element':<8} {'answers':>8} {'NRR':>7}",
+    ]
+    for e in res.elements:
+        nrr = "-" if e.nrr is None else f"{float(e.nrr):.3f}"
+        flag = "" if e.sufficient is not False else "  (too few)"
+        lines.append(f"{e.code:<8} {e.answers:>8} {nrr:>7}{flag}")
+    if res.ikm is None:
+        lines.append("IKM: no answers in this period")
+    else:
+        cat = res.category
+        lines.append(f"IKM {ikm.format_ikm(res.ikm)}: {cat.letter} ({cat.label} / {cat.label_en})")
+    lines.append(
+        f"respondents {res.respondents}, population {res.population} ({rep.population_source}), "
+        f"minimum sample {res.minimum_sample}"
+    )
+    lines += [f"warning: {w.message}" for w in res.warnings]
+    if args.out:
+        lines.append(f"written: {args.out}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def ikm_sheets(rep: reports.IkmReport, lang: str) -> list[tuple[str, list[str], list[list]]]:
+    res = rep.result
+    ind = lang == "id"
+    summary = [
+        ["Standar" if ind else "Standard", res.standard.title],
+        ["Dari" if ind else "From", rep.start],
+        ["Sampai" if ind else "To", rep.end],
+        ["IKM", None if res.ikm is None else float(res.ikm)],
+        [
+            "Mutu pelayanan" if ind else "Service quality",
+            res.category.letter if res.category else "-",
+        ],
+        [
+            "Kinerja" if ind else "Performance",
+            (res.category.label if ind else res.category.label_en) if res.category else "-",
+        ],
+        ["Responden" if ind else "Respondents", res.respondents],
+        ["Populasi" if ind else "Population", res.population],
+        ["Sampel minimum" if ind else "Minimum sample", res.minimum_sample],
+    ]
+    head = ["Unsur", "Nama", "Jawaban", "NRR", "NRR x 25", "1", "2", "3", "4"]
+    if not ind:
+        head[:3] = ["Element", "Name", "Answers"]
+    rows = [
+        [e.code, e.name if ind else e.name_en, e.answers]
+        + [None if e.nrr is None else float(e.nrr), None if e.score is None else float(e.score)]
+        + list(e.distribution)
+        for e in res.elements
+    ]
+    profile = [
+        [field, value, n] for field, values in rep.profile.items() for value, n in values.items()
+    ]
+    return [
+        ("IKM", ["", ""], summary),
+        ("Unsur" if ind else "Elements", head, rows),
+        ("Profil" if ind else "Profile", ["", "", "n"], profile),
+    ]
+
+
+def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
+    day = args.date or local_day(utcnow())
+    site = None if (args.site or "").lower() == "all" else (args.site or settings.site)
+    out = args.out or Path.cwd()
+    if out.suffix and out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValueError("--out must be a .csv or .xlsx file, or a folder")
+    layout = load_layout(settings.layout_file)
+    rooms = layout.site(site).rooms if site else ()
+    with _database(settings) as sessions, sessions() as s:
+        path = exports.write_daily(s, day, site, out, "xlsx", args.lang, rooms)
+        rows = reports.daily_rows(s, day, site)
+    total = sum(r.headcount for r in rows)
+    data = {
+        "date": day.isoformat(),
+        "site": site,
+        "out": str(path),
+        "total": total,
+        "rows": [r.__dict__ for r in rows],
+    }
+    emit(args, data, f"{day}: {total} visitors in {len(rows)} rows -> {path}")
+    return 0
+
+
+def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
+    std = surveys.standard_for(args.standard or settings.survey_standard)
+    try:
+        data = args.file.read_bytes()
+        imported = surveys.parse_paper_file(data, std, args.date)
+    except ImportFileError as e:
+        raise ValueError(f"{args.file}: {e}") from None
+    summary = {
+        "file": str(args.file),
+        "standard": std.code,
+        "rows": len(imported.rows),
+        "refused": [{"line": r.line, "reason": r.reason} for r in imported.refused],
+        "warnings": imported.warnings,
+        "encoding": imported.encoding,
+        "delimiter": imported.delimiter,
+        "stored": 0,
+    }
+    if imported.refused or not imported.rows:
+        for r in imported.refused:
+            print(f"{args.file}:{r.line}: {r.reason}", file=sys.stderr)
+        why = f"{len(imported.refused)} row(s) refused" if imported.refused else "no rows"
+        emit(args, summary, f"nothing imported: {why}")
+        print(f"kiosk: error: {args.file}: nothing imported ({why})", file=sys.stderr)
+        return 2
+    if not args.dry_run:
+        with _database(settings) as sessions, sessions() as s, s.begin():
+            summary["stored"] = surveys.store_paper(s, imported, settings.site)
+    text = [f"warning: {w}" for w in imported.warnings]
+    verb = "checked (dry run)" if args.dry_run else "imported"
+    text.append(f"{len(imported.rows)} respondent(s) {verb} for {std.code}")
+    emit(args, summary, "\n".join(text))
+    return 0

@@ -1,0 +1,504 @@
+"""Satisfaction survey (SKM) at the kiosk: the mini-survey queue, visit ratings, paper forms.
+
+Privacy (UU 27/2022, survey answers apart from identities): the queue row knows the member and
+which elements to ask; answers are stored as anonymous respondents (random id) with the day,
+site and channel only. Nothing links an answer back to a queue row or a member: no member id,
+no prompt id, no time of day on answer rows.
+
+Queue rules (settings `survey.*`): after a member's accepted, counted visit, with probability
+`chance`, and only when the member had no survey queued in the last `min_days` days, queue
+`elements` elements picked by `ikm.pick_elements` (the least-answered this year first, so every
+element gathers answers evenly). The survey is shown at the member's next visit on a later
+day (a room change on the same day is the same library visit), once; after `expire_days`
+it is dropped. A skip is recorded on the queue row as a skip, never as an answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from random import Random
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.core import ikm
+from kiosk.core.localtime import local_day
+from kiosk.core.member_import import (  # shared CSV reading helpers (private in that module)
+    _DELIMITERS,
+    _GENDER_OF,
+    _SEP_LINE_RE,
+    ImportFileError,
+    _blank,
+    _decode,
+    _norm_header,
+    _parse_date,
+    _records,
+)
+from kiosk.store.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
+
+SETTING_STANDARDS = {
+    "2017": ikm.PERMENPANRB_14_2017.code,
+    "2004": ikm.KEPMENPAN_25_2004.code,
+}
+CHANNELS = ("mini", "rating", "paper")
+PENDING, SHOWN, ANSWERED, SKIPPED, EXPIRED = "pending", "shown", "answered", "skipped", "expired"
+PROFILE_FIELDS = ("gender", "age_band", "education", "occupation")
+PROFILE_MAX = {"age_band": 20, "education": 40, "occupation": 40}
+
+
+def standard_for(code: str) -> ikm.Standard:
+    """An ikm standard from a setting ("2017", "2004") or a standard code."""
+    return ikm.get_standard(SETTING_STANDARDS.get(code, code))
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    text_id: str
+    text_en: str
+
+
+@dataclass(frozen=True)
+class SurveyPrompt:
+    """What the kiosk shows: the questions and the four answer words (4 is best)."""
+
+    id: uuid.UUID
+    standard: str
+    questions: tuple[Question, ...]
+    answers: tuple[ikm.AnswerLabel, ...]
+
+
+@dataclass(frozen=True)
+class SurveyRules:
+    chance: float
+    min_days: int
+    elements: int
+    expire_days: int
+    standard: ikm.Standard
+
+    @classmethod
+    def from_settings(cls, settings: object) -> SurveyRules:
+        return cls(
+            chance=settings.survey_chance,  # type: ignore[attr-defined]
+            min_days=settings.survey_min_days,  # type: ignore[attr-defined]
+            elements=settings.survey_elements,  # type: ignore[attr-defined]
+            expire_days=settings.survey_expire_days,  # type: ignore[attr-defined]
+            standard=standard_for(settings.survey_standard),  # type: ignore[attr-defined]
+        )
+
+
+def questions(std: ikm.Standard, codes: list[str] | tuple[str, ...]) -> tuple[Question, ...]:
+    return tuple(
+        Question(e.code, e.question, e.question_en) for e in (std.element(c) for c in codes)
+    )
+
+
+# --- rotation ------------------------------------------------------------------------------
+
+
+def answer_counts(s: Session, std: ikm.Standard, since: date, now: datetime) -> dict[str, int]:
+    """Answers per element since `since`, plus questions already queued and not yet closed.
+
+    Counting the queued ones keeps a burst of visits from all being asked the same element.
+    """
+    counts = dict.fromkeys(std.codes, 0)
+    q = (
+        select(SurveyAnswer.element, func.count())
+        .where(SurveyAnswer.standard == std.code, SurveyAnswer.local_day >= since)
+        .group_by(SurveyAnswer.element)
+    )
+    for code, n in s.execute(q):
+        if code in counts:
+            counts[code] += int(n)
+    open_q = select(QueuedSurvey.elements).where(
+        QueuedSurvey.standard == std.code,
+        QueuedSurvey.status == PENDING,
+        QueuedSurvey.expires_at > now,
+    )
+    for elements in s.scalars(open_q):
+        for code in elements.split(","):
+            if code in counts:
+                counts[code] += 1
+    return counts
+
+
+def pick(s: Session, std: ikm.Standard, k: int, now: datetime, rng: Random) -> list[str]:
+    year_start = date(local_day(now).year, 1, 1)  # the IKM is reported per year
+    return ikm.pick_elements(answer_counts(s, std, year_start, now), k, rng)
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+def maybe_queue(
+    s: Session,
+    member_id: uuid.UUID,
+    site: str,
+    now: datetime,
+    rules: SurveyRules,
+    rng: Random,
+) -> QueuedSurvey | None:
+    """Queue a mini-survey for this member's next visit, if the rules allow one now."""
+    today = local_day(now)
+    recent = select(QueuedSurvey.id).where(
+        QueuedSurvey.member_id == member_id,
+        (QueuedSurvey.queued_day > today - timedelta(days=rules.min_days))
+        | ((QueuedSurvey.status == PENDING) & (QueuedSurvey.expires_at > now)),
+    )
+    if s.scalar(recent.limit(1)) is not None:
+        return None
+    if rng.random() >= rules.chance:
+        return None
+    codes = pick(s, rules.standard, rules.elements, now, rng)
+    row = QueuedSurvey(
+        member_id=member_id,
+        site=site,
+        standard=rules.standard.code,
+        elements=",".join(codes),
+        queued_at=now,
+        queued_day=today,
+        expires_at=now + timedelta(days=rules.expire_days),
+        status=PENDING,
+    )
+    s.add(row)
+    return row
+
+
+def due_prompt(s: Session, member_id: uuid.UUID, now: datetime) -> SurveyPrompt | None:
+    """The member's pending survey from an earlier day, marked shown (it is shown once)."""
+    s.execute(
+        update(QueuedSurvey)
+        .where(
+            QueuedSurvey.member_id == member_id,
+            QueuedSurvey.status == PENDING,
+            QueuedSurvey.expires_at <= now,
+        )
+        .values(status=EXPIRED)
+    )
+    row = s.scalar(
+        select(QueuedSurvey)
+        .where(
+            QueuedSurvey.member_id == member_id,
+            QueuedSurvey.status == PENDING,
+            QueuedSurvey.queued_day < local_day(now),
+        )
+        .order_by(QueuedSurvey.queued_at)
+        .limit(1)
+    )
+    if row is None:
+        return None
+    row.status = SHOWN
+    std = ikm.get_standard(row.standard)
+    codes = row.elements.split(",")
+    return SurveyPrompt(row.id, std.code, questions(std, codes), std.answers)
+
+
+def _open_prompt(s: Session, prompt_id: uuid.UUID) -> QueuedSurvey:
+    row = s.get(QueuedSurvey, prompt_id)
+    if row is None:
+        raise LookupError(f"no survey {prompt_id}")
+    if row.status not in (PENDING, SHOWN):
+        raise ValueError(f"survey {prompt_id} is already {row.status}")
+    return row
+
+
+def answer_prompt(
+    s: Session, prompt_id: uuid.UUID, answers: Mapping[str, int], now: datetime, site: str
+) -> None:
+    row = _open_prompt(s, prompt_id)
+    std = ikm.get_standard(row.standard)
+    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, "mini")
+    row.status = ANSWERED
+
+
+def skip_prompt(s: Session, prompt_id: uuid.UUID) -> None:
+    _open_prompt(s, prompt_id).status = SKIPPED
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def check_answers(
+    std: ikm.Standard, answers: Mapping[str, int | None], allowed: list[str] | tuple[str, ...]
+) -> dict[str, int]:
+    """The given answers (None = not answered), checked: known elements, values 1..4."""
+    clean: dict[str, int] = {}
+    for code, value in answers.items():
+        if code not in allowed:
+            raise ValueError(f"element {code!r} was not asked (asked: {', '.join(allowed)})")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value not in ikm.ANSWERS:
+            raise ValueError(f"answer to {code} must be 1, 2, 3 or 4, got {value!r}")
+        clean[code] = value
+    if not clean:
+        raise ValueError("no answers given (a skipped survey is recorded with skip_survey)")
+    return clean
+
+
+def record_answers(
+    s: Session,
+    std: ikm.Standard,
+    answers: Mapping[str, int | None],
+    allowed: list[str] | tuple[str, ...],
+    day: date,
+    site: str,
+    channel: str,
+    profile: Mapping[str, str | None] | None = None,
+) -> SurveyRespondent:
+    """Store one anonymous respondent and their answers."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    clean = check_answers(std, answers, allowed)
+    profile = profile or {}
+    respondent = SurveyRespondent(
+        id=uuid.uuid4(),
+        standard=std.code,
+        local_day=day,
+        site=site,
+        channel=channel,
+        **{f: profile.get(f) for f in PROFILE_FIELDS},
+    )
+    s.add(respondent)
+    s.flush()  # no ORM relationship orders the inserts: the respondent row goes first
+    for code, value in clean.items():
+        s.add(
+            SurveyAnswer(
+                respondent_id=respondent.id,
+                standard=std.code,
+                element=code,
+                value=value,
+                local_day=day,
+                site=site,
+                channel=channel,
+            )
+        )
+    return respondent
+
+
+# --- paper forms ---------------------------------------------------------------------------
+
+_PROFILE_ALIASES: dict[str, str] = {}
+for _field, _names in {
+    "date": "date tanggal tgl hari_tanggal",
+    "gender": "gender jenis_kelamin kelamin jk sex",
+    "age_band": "age_band age umur usia kelompok_umur",
+    "education": "education pendidikan pendidikan_terakhir",
+    "occupation": "occupation pekerjaan",
+    "_ignore": "no nomor no_responden nomor_responden responden respondent",
+    "_name": "nama name nama_responden nama_lengkap",
+}.items():
+    for _name in _names.split():
+        _PROFILE_ALIASES[_name] = _field
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    line: int
+    day: date
+    answers: dict[str, int]
+    profile: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class PaperRefused:
+    line: int
+    reason: str
+
+
+@dataclass
+class PaperImport:
+    standard: ikm.Standard
+    rows: list[PaperRow]
+    refused: list[PaperRefused]
+    encoding: str
+    delimiter: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and bool(self.rows)
+
+
+def _element_code(name: str) -> str | None:
+    # "U1", "u01", "unsur_1", "unsur1" -> "U1"
+    for prefix in ("unsur_", "unsur", "u"):
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            return f"U{int(name[len(prefix) :])}"
+    return None
+
+
+def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> PaperImport:
+    """Read typed-up paper survey forms: one row per respondent.
+
+    Columns U1..U9 (2017) or U1..U14 (2004), a blank cell is "not answered"; optional date,
+    gender, age band, education and occupation. A `date` column gives each row's day, else
+    `day` (the survey period) is used. Names are never imported. Rows that fail are listed with
+    their line numbers; the caller stores the file only when there are none.
+    """
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
+    skip = 0
+    forced = None
+    if m := _SEP_LINE_RE.match(text):
+        forced, skip = m.group(1), 1
+    delim, header = _detect_header(text, forced, skip, standard)
+    columns: dict[str, int] = {}
+    warnings: list[str] = []
+    for i, name in enumerate(header):
+        code = _element_code(name)
+        target = code or _PROFILE_ALIASES.get(name)
+        if target is None:
+            continue  # unknown columns are refused in _detect_header
+        if target == "_name":
+            warnings.append(f"column {name!r} ignored: respondent names are never stored")
+            continue
+        if target == "_ignore":
+            continue
+        if target in columns:
+            raise ImportFileError(f"column {name!r} is given twice")
+        columns[target] = i
+    if day is None and "date" not in columns:
+        raise ImportFileError("no date column in the file: give the survey day with --date")
+
+    result = PaperImport(standard, [], [], encoding, delim, warnings)
+    to_skip = skip + 1  # an Excel "sep=" line, then the header row
+    for line, record, error in _records(text, delim, '"'):
+        if record is not None and _blank(record):
+            continue
+        if to_skip:
+            to_skip -= 1
+            continue
+        if record is None:
+            result.refused.append(PaperRefused(line, error))
+            continue
+        outcome = _paper_row(line, record, columns, standard, day, len(header))
+        (result.rows if isinstance(outcome, PaperRow) else result.refused).append(outcome)
+    if not result.rows and not result.refused:
+        result.warnings.append("no respondent rows in the file")
+    return result
+
+
+def _detect_header(
+    text: str, forced: str | None, skip: int, std: ikm.Standard
+) -> tuple[str, list[str]]:
+    best: tuple[int, str, list[str]] | None = None
+    for delim in (forced,) if forced else _DELIMITERS:
+        first = None
+        seen = 0
+        for _line, record, error in _records(text, delim, '"'):
+            if error or record is None:
+                break
+            if _blank(record):
+                continue
+            if seen < skip:
+                seen += 1
+                continue
+            first = record
+            break
+        if first is None:
+            continue
+        names = [_norm_header(c) for c in first]
+        while names and not names[-1]:
+            names.pop()
+        known = sum(1 for n in names if _element_code(n))
+        if known and (best is None or known > best[0]):
+            best = (known, delim, names)
+    if best is None:
+        raise ImportFileError(
+            "the first line is not a header with element columns U1, U2, ... "
+            f"(the {std.code} standard has {', '.join(std.codes)})"
+        )
+    _, delim, names = best
+    unknown = [
+        n or f"(column {i + 1} has no name)"
+        for i, n in enumerate(names)
+        if not _element_code(n) and n not in _PROFILE_ALIASES
+    ]
+    if unknown:
+        raise ImportFileError(
+            f"unknown column(s): {', '.join(unknown)}; expected U1..U{len(std.codes)}, date, "
+            "gender, age_band, education, occupation (or tanggal, jenis_kelamin, umur, "
+            "pendidikan, pekerjaan)"
+        )
+    extra = [c for n in names if (c := _element_code(n)) and c not in std.codes]
+    if extra:
+        other = "2004 (14 elements)" if len(std.codes) == 9 else "2017 (9 elements)"
+        raise ImportFileError(
+            f"column(s) {', '.join(extra)} are not elements of {std.code} "
+            f"(U1..U{len(std.codes)}); is this a {other} form? use --standard"
+        )
+    return delim, names
+
+
+def _paper_row(
+    line: int,
+    record: list[str],
+    columns: dict[str, int],
+    std: ikm.Standard,
+    default_day: date | None,
+    width: int,
+) -> PaperRow | PaperRefused:
+    def get(name: str) -> str:
+        i = columns.get(name)
+        return record[i].strip() if i is not None and i < len(record) else ""
+
+    if any(c.strip() for c in record[width:]):
+        return PaperRefused(line, f"{len(record)} values but {width} columns")
+    reasons: list[str] = []
+    answers: dict[str, int] = {}
+    for code in std.codes:
+        raw = get(code)
+        if not raw:
+            continue
+        if raw in {"1", "2", "3", "4"}:
+            answers[code] = int(raw)
+        else:
+            reasons.append(f"{code} is {raw!r}, not 1-4 or blank")
+    if not answers and not reasons:
+        reasons.append("no element is answered")
+    day = default_day
+    if "date" in columns and get("date"):
+        day, err = _parse_date(get("date"))
+        if err:
+            reasons.append(f"date {err}")
+    if day is None and not reasons:
+        reasons.append("no date (fill the date column or give --date)")
+    profile: dict[str, str | None] = {}
+    raw_gender = get("gender")
+    gender = _GENDER_OF.get(raw_gender.casefold(), "?")
+    if gender == "?":
+        reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan)")
+        gender = None
+    profile["gender"] = gender
+    for name, limit in PROFILE_MAX.items():
+        value = " ".join(get(name).split()) or None
+        if value and len(value) > limit:
+            reasons.append(f"{name} is longer than {limit} characters")
+        profile[name] = value
+    if reasons:
+        return PaperRefused(line, "; ".join(reasons))
+    assert day is not None
+    return PaperRow(line, day, answers, profile)
+
+
+def store_paper(s: Session, imported: PaperImport, site: str) -> int:
+    """Store every row of a clean import (one transaction is the caller's)."""
+    if imported.refused:
+        raise ValueError("the file has refused rows: nothing is stored")
+    for row in imported.rows:
+        record_answers(
+            s,
+            imported.standard,
+            row.answers,
+            imported.standard.codes,
+            row.day,
+            site,
+            "paper",
+            row.profile,
+        )
+    return len(imported.rows)

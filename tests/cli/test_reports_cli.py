@@ -1,0 +1,189 @@
+"""`kiosk survey import`, `kiosk report ikm|visits` and `kiosk export daily`, end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from kiosk.cli import main
+from kiosk.core import ikm
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """Run `kiosk ARGS`; returns (exit code, parsed JSON or text, stderr)."""
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KIOSK_SURVEY_CHANCE", "0")
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.delenv("KIOSK_DB_URL", raising=False)
+
+    def run(*args: str) -> tuple[int, object, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        if "--json" in args and out.strip():
+            return code, json.loads(out.strip().splitlines()[-1]), err
+        return code, out, err
+
+    assert run("init")[0] == 0
+    return run
+
+
+# Paper forms as a data-entry clerk types them into Excel (Indonesian locale: `;`, cp1252).
+PAPER = [
+    # date, gender, age band, U1..U9 ("" = not answered)
+    ("03/11/2025", "L", "20-29", "4 3 3 4 4 4 3 3 4"),
+    ("03/11/2025", "P", "30-39", "3 3 2 3 3 3 3 3 3"),
+    ("04/11/2025", "P", "", "4 4 4 4 4 4 4 4 -"),
+    ("05/11/2025", "Laki-laki", "40-49", "2 3 3 3 - - 3 2 3"),
+    ("05/11/2025", "", "", "3 3 3 3 3 3 3 3 3"),
+]
+
+
+def paper_csv(path: Path, rows=PAPER, extra: str = "") -> Path:
+    lines = ["Tanggal;Jenis kelamin;Umur;" + ";".join(f"U{i}" for i in range(1, 10))]
+    for day, gender, age, answers in rows:
+        cells = ["" if a == "-" else a for a in answers.split()]
+        lines.append(";".join([day, gender, age, *cells]))
+    path.write_bytes(("\r\n".join(lines) + "\r\n" + extra).encode("cp1252"))
+    return path
+
+
+def independent_ikm(rows=PAPER) -> Fraction:
+    """NRR per element over who answered it, mean of NRRs x 25, from the rows above."""
+    per: dict[int, list[int]] = {i: [] for i in range(9)}
+    for *_, answers in rows:
+        for i, a in enumerate(answers.split()):
+            if a != "-":
+                per[i].append(int(a))
+    nrrs = [Fraction(sum(v), len(v)) for v in per.values()]
+    return sum(nrrs, Fraction(0)) / 9 * 25
+
+
+def test_paper_import_then_ikm_report_end_to_end(kiosk, tmp_path: Path) -> None:
+    code, out, _ = kiosk("survey", "import", str(paper_csv(tmp_path / "f.csv")), "--json")
+    assert code == 0 and out["stored"] == 5 and out["refused"] == []
+    code, rep, _ = kiosk(
+        "report", "ikm", "--from", "2025-11-01", "--to", "2025-11-30", "--standard", "2017",
+        "--population", "120", "--json",
+    )  # fmt: skip
+    assert code == 0
+    want = independent_ikm()
+    assert rep["standard"] == ikm.PERMENPANRB_14_2017.code
+    assert rep["ikm"] == pytest.approx(float(want), abs=1e-12)
+    assert rep["ikm_exact"] == f"{want.numerator}/{want.denominator}"
+    assert rep["category"] == ikm.classify(want, "permenpanrb-14-2017").letter
+    assert rep["respondents"] == 5
+    u9 = next(e for e in rep["elements"] if e["code"] == "U9")
+    assert (u9["answers"], u9["nrr"]) == (4, pytest.approx(13 / 4))
+    assert rep["minimum_sample"] == ikm.krejcie_morgan(120) == 92
+    assert all(e["sufficient"] is False for e in rep["elements"])
+    assert rep["profile"]["gender"] == {"L": 2, "P": 2, "-": 1}
+
+    # Outside the period: nothing.
+    code, rep, _ = kiosk("report", "ikm", "--from", "2025-12-01", "--to", "2025-12-31", "--json")
+    assert rep["ikm"] is None and rep["respondents"] == 0
+
+
+def test_ikm_pdf_and_xlsx_are_real_files(kiosk, tmp_path: Path) -> None:
+    kiosk("survey", "import", str(paper_csv(tmp_path / "f.csv")))
+    pdf, xlsx = tmp_path / "ikm.pdf", tmp_path / "ikm.xlsx"
+    for out in (pdf, xlsx):
+        code, _, err = kiosk(
+            "report", "ikm", "--from", "2025-01-01", "--to", "2025-12-31", "--out", str(out)
+        )
+        assert code == 0, err
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p")], check=True)
+        assert (tmp_path / "p-1.png").stat().st_size > 1000
+    wb = load_workbook(xlsx)
+    elements = list(wb.worksheets[1].iter_rows(values_only=True))
+    assert elements[0][0] == "Unsur" and len(elements) == 10
+    u1 = elements[1]
+    assert u1[0] == "U1" and u1[2] == 5 and u1[3] == pytest.approx(16 / 5)
+    assert list(u1[5:9]) == [0, 1, 2, 2]
+
+
+def test_import_is_whole_file_or_nothing(kiosk, tmp_path: Path) -> None:
+    bad = PAPER + [("06/11/2025", "L", "", "5 3 3 3 3 3 3 3 3"), ("31/02/2025", "P", "", "4" * 1)]
+    code, out, err = kiosk("survey", "import", str(paper_csv(tmp_path / "f.csv", bad)), "--json")
+    assert code == 2 and out["stored"] == 0
+    assert [r["line"] for r in out["refused"]] == [7, 8]
+    assert "f.csv:7: U1 is '5'" in err
+    code, rep, _ = kiosk("report", "ikm", "--from", "2025-01-01", "--to", "2025-12-31", "--json")
+    assert rep["respondents"] == 0
+    # A 2004 form needs --standard 2004, and rows without a date need --date.
+    f04 = tmp_path / "f04.csv"
+    f04.write_text("U1,U2,U14\n4,3,2\n3,,4\n")
+    code, _, err = kiosk("survey", "import", str(f04), "--date", "2016-11-01")
+    assert code == 2 and "U14" in err and "--standard" in err
+    code, _, err = kiosk("survey", "import", str(f04), "--standard", "2004")
+    assert code == 2 and "--date" in err
+    code, out, _ = kiosk(
+        "survey", "import", str(f04), "--standard", "2004", "--date", "2016-11-01", "--json"
+    )
+    assert code == 0 and out["stored"] == 2
+
+
+def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
+    kiosk("members", "add", "M1", "Siti", "--category", "Umum")
+    kiosk("checkin", "M1", "--room", "BACA", "--at", "2026-11-24T23:30")
+    kiosk("checkin", "M1", "--room", "KOL", "--at", "2026-11-25T00:30")
+    kiosk("groups", "add", "--date", "2026-11-25", "--institution", "TK Pertiwi", "--level", "TK",
+          "--children", "20", "--adults", "2")  # fmt: skip
+    _, [group], _ = kiosk("groups", "list", "--json")
+    code, _, err = kiosk("groups", "checkin", group["code"], "--children", "19", "--adults", "2",
+                         "--room", "ANAK", "--at", "2026-11-25T09:00")  # fmt: skip
+    assert code == 0, err
+    args = ("report", "visits", "--from", "2026-11-24", "--to", "2026-11-25")
+    code, rep, _ = kiosk(*args, "--by", "day", "--json")
+    assert [(r["key"], r["member"], r["group"]) for r in rep["rows"]] == [
+        ("2026-11-24", 1, 0),
+        ("2026-11-25", 1, 21),
+    ]
+    code, rep, _ = kiosk(*args, "--by", "hour", "--json")
+    assert {r["key"]: r["total"] for r in rep["rows"] if r["total"]} == {23: 1, 0: 1, 9: 21}
+    code, rep, _ = kiosk(*args, "--room", "ANAK", "--json")
+    assert rep["total"]["total"] == 21
+
+    out_csv, out_xlsx, out_pdf = (tmp_path / f"v.{x}" for x in ("csv", "xlsx", "pdf"))
+    for out in (out_csv, out_xlsx, out_pdf):
+        assert kiosk(*args, "--out", str(out))[0] == 0
+    with out_csv.open(encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0] == ["Tanggal", "Anggota", "Tamu", "Rombongan", "Jumlah"]
+    assert table[-1] == ["Jumlah", "2", "0", "21", "23"]
+    wb = load_workbook(out_xlsx)
+    assert wb.sheetnames == [
+        "Tanggal", "Jam", "Hari", "Bulan", "Tahun", "Per ruang", "Per kategori",
+    ]  # fmt: skip
+    hours = {r[0]: r[4] for r in wb["Jam"].iter_rows(min_row=2, values_only=True)}
+    assert (hours["23:00"], hours["00:00"], hours["09:00"]) == (1, 1, 21)
+    assert out_pdf.read_bytes().startswith(b"%PDF")
+
+    code, out, _ = kiosk("export", "daily", "--date", "2026-11-25", "--out",
+                         str(tmp_path / "d.xlsx"), "--lang", "en", "--json")  # fmt: skip
+    assert code == 0 and out["total"] == 22
+    rows = list(load_workbook(tmp_path / "d.xlsx").worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:5] == ("Date", "Room", "Room name", "Visitor type", "Category")
+    assert rows[-1][1:] == ("ALL", None, "Total", None, 22, 2)
+
+
+def test_reports_refuse_bad_input_with_one_line(kiosk, tmp_path: Path) -> None:
+    code, _, err = kiosk("report", "visits", "--from", "2026-11-25", "--to", "2026-11-01")
+    assert code == 2 and "before" in err and err.count("\n") == 1
+    code, _, err = kiosk(
+        "report", "visits", "--from", "2026-11-01", "--to", "2026-11-02", "--out", "x.doc"
+    )
+    assert code == 2 and ".csv" in err
+    code, _, err = kiosk("survey", "import", str(tmp_path / "missing.csv"))
+    assert code == 2 and "missing.csv" in err
