@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.cli import common_options, emit
 from kiosk.config import Settings
 from kiosk.core import exports, ikm, reports, surveys
+from kiosk.core.csvfiles import ImportFileError
 from kiosk.core.localtime import local_day, utcnow
-from kiosk.core.member_import import ImportFileError
 from kiosk.core.service import NotReady
 from kiosk.layout import load_layout
 from kiosk.store.db import make_engine, make_sessionmaker, schema_status

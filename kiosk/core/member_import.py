@@ -34,13 +34,23 @@ because a misspelt column name would otherwise drop its data without anyone noti
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+
+from kiosk.core.csvfiles import (
+    CR,
+    DELIMITERS,
+    GENDER_OF,
+    NL,
+    SEP_LINE_RE,
+    ImportFileError,
+    blank,
+    decode,
+    norm_header,
+    parse_date,
+    records,
+)
 
 MAX_NUMBER_LEN = 20  # members.number is String(20); the QR payload must stay small
 MAX_NAME_LEN = 120  # members.name
@@ -89,37 +99,12 @@ for _field, _names in {
 # SLiMS' names too, so a hand-made file may mix them with ours
 _ALIASES.update({slims: ours for ours, slims in _SLIMS_FIELDS.items()})
 
-_GENDERS = {
-    "L": "l laki-laki laki_laki lakilaki laki pria m male man 1",
-    "P": "p perempuan wanita w f female woman 0",
-}
-_GENDER_OF: dict[str, str | None] = {
-    v: code for code, values in _GENDERS.items() for v in values.split()
-}
-_GENDER_OF.update({"laki laki": "L", "": None, "-": None})
-
 _TRUE = {"1", "y", "ya", "yes", "true", "x", "benar"}
 _FALSE = {"", "0", "n", "tidak", "no", "false", "salah", "-"}
 
 _NUMBER_RE = re.compile(r"[A-Za-z0-9._/-]+")
 _SCIENTIFIC_RE = re.compile(r"\d(?:[.,]\d+)?E\+\d+", re.IGNORECASE)
-_TIME_SUFFIX_RE = re.compile(r"\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?$")
-_DATE_FORMATS = (
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
-    (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"), "ymd"),
-    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "dmy"),  # Excel, Indonesian locale
-    (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})"), "dmy"),
-)
-_DELIMITERS = (",", ";", "\t", "|")
-_SEP_LINE_RE = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)", re.IGNORECASE)  # Excel's "sep=;" first line
-
-# MySQL escape_string sequences; newlines become placeholders so one record stays one line.
-_NL, _CR = "\ue000", "\ue001"
 _MYSQL_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is one line for staff."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +145,7 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
     members are still imported, because check-in is where "expired" is decided and shown.
     Raises ImportFileError when the file as a whole cannot be read.
     """
-    text, encoding = _decode(data)
+    text, encoding = decode(data)
     if "\x00" in text:
         raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
     if not text.strip():
@@ -168,7 +153,7 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
 
     skip_first = 0
     forced_delim = None
-    if m := _SEP_LINE_RE.match(text):
+    if m := SEP_LINE_RE.match(text):
         forced_delim, skip_first = m.group(1), 1
     quotechar = "'" if _first_content_line(text, skip_first).startswith("'") else '"'
     slims_text = _unescape_mysql(text, quotechar)
@@ -192,11 +177,11 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
         raise ImportFileError(f"the header has no {' or '.join(missing)} column")
 
     parser = _RowParser(columns, width, header_less=header is None, header=header)
-    records = _records(source, delim, quotechar)
+    parsed = records(source, delim, quotechar)
     result = ImportResult([], [], fmt, encoding, delim)
     skip = skip_first + (1 if header is not None else 0)  # "sep=" line, header row
-    for line, record, error in records:
-        if record is not None and _blank(record):
+    for line, record, error in parsed:
+        if record is not None and blank(record):
             continue  # blank lines, and Excel's ";;;;" empty rows
         if skip:
             skip -= 1
@@ -224,26 +209,6 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
 # --- whole-file steps -------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise ImportFileError("this is an Excel workbook, not CSV: use File > Save As > CSV")
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"  # Excel's "Unicode Text"
-    else:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            encoding = "cp1252"  # Excel's "CSV" on Windows with an Indonesian/English locale
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as e:
-        raise ImportFileError(
-            f"cannot read the file as {encoding}: byte 0x{data[e.start]:02x} at offset {e.start}"
-        ) from None
-
-
 def _first_content_line(text: str, skip: int) -> str:
     lines = (ln for ln in text.splitlines() if ln.strip())
     for _ in range(skip):
@@ -255,9 +220,9 @@ def _unescape_mysql(text: str, quotechar: str) -> str:
     def sub(m: re.Match[str]) -> str:
         c = m.group(1)
         if c == "n":
-            return _NL
+            return NL
         if c == "r":
-            return _CR
+            return CR
         if c == "0":
             return ""
         if c == "Z":
@@ -269,37 +234,6 @@ def _unescape_mysql(text: str, quotechar: str) -> str:
     return _MYSQL_ESCAPE_RE.sub(sub, text)
 
 
-def _records(text: str, delim: str, quotechar: str) -> Iterator[tuple[int, list[str] | None, str]]:
-    """(start line, record or None, error) for every record; a malformed one does not stop us."""
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delim, quotechar=quotechar, strict=True
-    )
-    last = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            start, last = last + 1, reader.line_num
-            if "end of data" in str(e):
-                yield start, None, "a quote opened on this line is never closed"
-            else:
-                yield start, None, f"malformed quoting ({e})"
-            continue
-        start, last = last + 1, reader.line_num
-        yield start, [c.replace(_NL, "\n").replace(_CR, "\r") for c in record], ""
-
-
-def _blank(record: list[str]) -> bool:
-    return all(not c.strip() for c in record)
-
-
-def _norm_header(name: str) -> str:
-    name = name.strip().strip("\ufeff").strip().lower()
-    return re.sub(r"[\s.\-]+", "_", name)
-
-
 def _detect(
     text: str, quotechar: str, skip: int, forced: str | None
 ) -> tuple[str, list[str] | None, str]:
@@ -308,14 +242,14 @@ def _detect(
     A SLiMS data row is recognised first, by its dates: a header never has dates in columns
     14-16, while a member named e.g. "Nomor" could otherwise pass for a header.
     """
-    candidates = (forced,) if forced else _DELIMITERS
+    candidates = (forced,) if forced else DELIMITERS
     firsts = [(d, r) for d in candidates if (r := _first_record(text, d, quotechar, skip))]
     for delim, first in firsts:
         if _looks_like_slims_row(first):
             return delim, None, "slims"
     best: tuple[int, str, list[str]] | None = None
     for delim, first in firsts:
-        names = [_norm_header(c) for c in first]
+        names = [norm_header(c) for c in first]
         while names and not names[-1]:
             names.pop()  # SLiMS and Excel leave a trailing separator
         known = sum(1 for n in names if n in _ALIASES or n in SLIMS_COLUMNS)
@@ -353,11 +287,11 @@ def _check_duplicates(names: list[str]) -> None:
 
 
 def _first_record(text: str, delim: str, quotechar: str, skip: int) -> list[str] | None:
-    for _line, record, error in _records(text, delim, quotechar):
+    for _line, record, error in records(text, delim, quotechar):
         if error:
             return None
         assert record is not None
-        if _blank(record):
+        if blank(record):
             continue
         if skip:
             skip -= 1
@@ -371,7 +305,7 @@ def _looks_like_slims_row(record: list[str]) -> bool:
     if not 16 <= len(record) <= len(SLIMS_COLUMNS):
         return False
     dates = [record[i].strip() for i in _SLIMS_DATE_COLUMNS]
-    return any(not _parse_date(d)[1] for d in dates if d)  # a date, or MySQL's 0000-00-00
+    return any(not parse_date(d)[1] for d in dates if d)  # a date, or MySQL's 0000-00-00
 
 
 # --- one row ----------------------------------------------------------------------------
@@ -392,7 +326,7 @@ class _RowParser:
         return record[i] if i is not None and i < len(record) else ""
 
     def parse(self, line: int, record: list[str]) -> MemberRow | RefusedRow:
-        names = [_norm_header(c) for c in record]
+        names = [norm_header(c) for c in record]
         while names and not names[-1]:
             names.pop()
         if names == (self.header or list(SLIMS_COLUMNS)):
@@ -418,14 +352,14 @@ class _RowParser:
         elif len(name) > MAX_NAME_LEN:
             reasons.append(f"name is longer than {MAX_NAME_LEN} characters")
         raw_gender = self._get(record, "gender").strip()
-        gender = _GENDER_OF.get(raw_gender.casefold(), "?")
+        gender = GENDER_OF.get(raw_gender.casefold(), "?")
         if gender == "?":
             gender = None
             reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan, M/F, 1/0)")
         category = " ".join(self._get(record, "category").split()) or None
         if category and len(category) > MAX_CATEGORY_LEN:
             reasons.append(f"member type is longer than {MAX_CATEGORY_LEN} characters")
-        expires, date_error = _parse_date(self._get(record, "expires"))
+        expires, date_error = parse_date(self._get(record, "expires"))
         if date_error:
             reasons.append(f"expiry date {date_error}")
         raw_susp = self._get(record, "suspended").strip().casefold()
@@ -466,21 +400,3 @@ def _check_number(number: str) -> str:
         bad = next(c for c in number if not _NUMBER_RE.fullmatch(c))
         return f"member number {number!r} contains {bad!r} (allowed: letters, digits, - / . _)"
     return ""
-
-
-def _parse_date(text: str) -> tuple[date | None, str]:
-    """(date or None, error text); empty and MySQL's zero date mean "no date"."""
-    text = _TIME_SUFFIX_RE.sub("", text.strip())
-    if not text or text in {"0000-00-00", "00/00/0000", "00-00-0000"}:
-        return None, ""
-    for pattern, order in _DATE_FORMATS:
-        m = pattern.fullmatch(text)
-        if not m:
-            continue
-        a, b, c = (int(g) for g in m.groups())
-        y, mo, d = (a, b, c) if order == "ymd" else (c, b, a)
-        try:
-            return date(y, mo, d), ""
-        except ValueError as e:
-            return None, f"{text!r} does not exist ({e})"
-    return None, f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"

@@ -25,18 +25,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core import ikm
-from kiosk.core.localtime import local_day
-from kiosk.core.member_import import (  # shared CSV reading helpers (private in that module)
-    _DELIMITERS,
-    _GENDER_OF,
-    _SEP_LINE_RE,
+from kiosk.core.csvfiles import (
+    DELIMITERS,
+    GENDER_OF,
+    SEP_LINE_RE,
     ImportFileError,
-    _blank,
-    _decode,
-    _norm_header,
-    _parse_date,
-    _records,
+    blank,
+    decode,
+    norm_header,
+    parse_date,
+    records,
 )
+from kiosk.core.localtime import local_day
 from kiosk.store.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
 
 SETTING_STANDARDS = {
@@ -339,12 +339,12 @@ def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> P
     `day` (the survey period) is used. Names are never imported. Rows that fail are listed with
     their line numbers; the caller stores the file only when there are none.
     """
-    text, encoding = _decode(data)
+    text, encoding = decode(data)
     if "\x00" in text:
         raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
     skip = 0
     forced = None
-    if m := _SEP_LINE_RE.match(text):
+    if m := SEP_LINE_RE.match(text):
         forced, skip = m.group(1), 1
     delim, header = _detect_header(text, forced, skip, standard)
     columns: dict[str, int] = {}
@@ -367,8 +367,8 @@ def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> P
 
     result = PaperImport(standard, [], [], encoding, delim, warnings)
     to_skip = skip + 1  # an Excel "sep=" line, then the header row
-    for line, record, error in _records(text, delim, '"'):
-        if record is not None and _blank(record):
+    for line, record, error in records(text, delim, '"'):
+        if record is not None and blank(record):
             continue
         if to_skip:
             to_skip -= 1
@@ -387,13 +387,13 @@ def _detect_header(
     text: str, forced: str | None, skip: int, std: ikm.Standard
 ) -> tuple[str, list[str]]:
     best: tuple[int, str, list[str]] | None = None
-    for delim in (forced,) if forced else _DELIMITERS:
+    for delim in (forced,) if forced else DELIMITERS:
         first = None
         seen = 0
-        for _line, record, error in _records(text, delim, '"'):
+        for _line, record, error in records(text, delim, '"'):
             if error or record is None:
                 break
-            if _blank(record):
+            if blank(record):
                 continue
             if seen < skip:
                 seen += 1
@@ -402,7 +402,7 @@ def _detect_header(
             break
         if first is None:
             continue
-        names = [_norm_header(c) for c in first]
+        names = [norm_header(c) for c in first]
         while names and not names[-1]:
             names.pop()
         known = sum(1 for n in names if _element_code(n))
@@ -463,14 +463,14 @@ def _paper_row(
         reasons.append("no element is answered")
     day = default_day
     if "date" in columns and get("date"):
-        day, err = _parse_date(get("date"))
+        day, err = parse_date(get("date"))
         if err:
             reasons.append(f"date {err}")
     if day is None and not reasons:
         reasons.append("no date (fill the date column or give --date)")
     profile: dict[str, str | None] = {}
     raw_gender = get("gender")
-    gender = _GENDER_OF.get(raw_gender.casefold(), "?")
+    gender = GENDER_OF.get(raw_gender.casefold(), "?")
     if gender == "?":
         reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan)")
         gender = None
