@@ -336,12 +336,15 @@ def main() -> int:
     ap.add_argument("--db", required=True, help="database URL, e.g. sqlite:////tmp/h.sqlite3")
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--last-year", type=int, default=2025)
-    ap.add_argument("--visits", type=int, default=1_500_000, help="visit rows over all years")
+    ap.add_argument(
+        "--visits", type=int, help="visit rows over all years (default: 150,000 a year)"
+    )
     ap.add_argument("--members", type=int, default=8000)
     ap.add_argument("--seed", type=int, default=2016)
     args = ap.parse_args()
     started = time.perf_counter()
-    history = History(args.db, args.years, args.last_year, args.visits, args.seed)
+    visits = args.visits or 150_000 * args.years
+    history = History(args.db, args.years, args.last_year, visits, args.seed)
     written = history.run(args.members)
     out = {"db": args.db, "years": history.years[0:1] + history.years[-1:], **written}
     out["seconds"] = round(time.perf_counter() - started, 2)
