@@ -136,6 +136,13 @@ def open_capture(spec: SourceSpec | str | int) -> Any:
     """An opened OpenCV capture (or ImageListCapture) for `spec`; raises SourceError."""
     if not isinstance(spec, SourceSpec):
         spec = parse_source(spec)
+    try:
+        return _open(spec)
+    except (OSError, cv2.error) as exc:  # a folder or device gone mid-open: lost, not fatal
+        raise SourceError(f"cannot open {spec}: {exc}") from exc
+
+
+def _open(spec: SourceSpec) -> Any:
     if spec.kind == "camera":
         cap = cv2.VideoCapture(int(spec.target))
         if cap.isOpened():

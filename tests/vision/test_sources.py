@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -162,3 +163,25 @@ def test_looping_file_keeps_playing(tmp_path: Path) -> None:
     with LiveSource(str(path), loop=True) as live:
         assert wait_until(lambda: live.status.frames > 12)
         assert live.status.state == "running"
+
+
+def test_image_folder_removed_and_restored_comes_back(tmp_path: Path) -> None:
+    # A USB camera's folder source disappearing (unplugged) must read as "lost", not kill the
+    # reader thread; when the folder returns, frames flow again without a restart.
+    folder = tmp_path / "cam"
+    folder.mkdir()
+    image = grey_frames(1)[0]
+    cv2.imwrite(str(folder / "a.png"), image)
+    live = LiveSource(str(folder), backoff=(0.05, 0.1), pace=False, loop=True).start()
+    try:
+        assert wait_until(lambda: live.status.frames > 3)
+        shutil.rmtree(folder)
+        assert wait_until(lambda: live.status.reopens > 0 and live.status.state == "lost")
+        time.sleep(0.3)  # several back-off periods: the reader keeps retrying, it did not die
+        assert "reader error" not in live.status.detail
+        folder.mkdir()
+        cv2.imwrite(str(folder / "a.png"), image)
+        seen = live.status.frames
+        assert wait_until(lambda: live.status.state == "running" and live.status.frames > seen)
+    finally:
+        live.stop()

@@ -1,0 +1,117 @@
+"""The staff PIN: stored only as a salted scrypt hash, with a growing lockout after failures.
+
+A kiosk PIN is short, so the hash alone would not stop a patient guesser who can read the file;
+the lockout is what protects the staff screen at the kiosk itself: after `free_tries` wrong
+PINs every further wrong PIN locks the screen for twice as long as the one before (30 s, 60 s,
+2 min, ... up to 1 hour), on the monotonic clock so that a clock change cannot lift it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.config import Settings
+
+PIN_FILE = "staff-pin"
+SCHEME = "scrypt"
+N, R, P = 2**14, 8, 1
+MIN_DIGITS, MAX_DIGITS = 4, 12
+
+
+def check_pin_format(pin: str) -> None:
+    if not pin.isdigit() or not MIN_DIGITS <= len(pin) <= MAX_DIGITS:
+        raise ValueError(f"the staff PIN is {MIN_DIGITS} to {MAX_DIGITS} digits")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """`scrypt$N$r$p$salt$hash`, self-describing so the cost can be raised later."""
+    check_pin_format(pin)
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
+    return f"{SCHEME}${N}${R}${P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.strip().split("$")
+        if scheme != SCHEME:
+            return False
+        expected = _unb64(digest)
+        got = hashlib.scrypt(
+            pin.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def pin_file(settings: Settings) -> Path:
+    return settings.data_dir / PIN_FILE
+
+
+def stored_hash(settings: Settings) -> str:
+    """The PIN hash from the settings ([staff] pin_hash), else from data_dir/staff-pin."""
+    if settings.staff_pin_hash:
+        return settings.staff_pin_hash
+    path = pin_file(settings)
+    return path.read_text(encoding="ascii").strip() if path.exists() else ""
+
+
+def save_pin(settings: Settings, pin: str) -> Path:
+    """Hash `pin` into data_dir/staff-pin (readable by the kiosk's user only)."""
+    path = pin_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(hash_pin(pin) + "\n", encoding="ascii")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return path
+
+
+@dataclass
+class PinGuard:
+    """Checks PINs against one stored hash and locks out repeated failures."""
+
+    stored: str
+    clock: Callable[[], float] = time.monotonic
+    free_tries: int = 3
+    first_lock: float = 30.0
+    max_lock: float = 3600.0
+    failures: int = 0
+    locked_until: float = field(default=0.0)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.stored)
+
+    def wait_seconds(self) -> float:
+        """Seconds until a PIN may be tried again (0: now)."""
+        return max(0.0, self.locked_until - self.clock())
+
+    def try_pin(self, pin: str) -> bool:
+        """True for the right PIN. While locked, no PIN is even checked."""
+        if not self.configured or self.wait_seconds() > 0:
+            return False
+        if verify_pin(pin, self.stored):
+            self.failures = 0
+            return True
+        self.failures += 1
+        over = self.failures - self.free_tries - 1  # 0 for the first wrong PIN past the free ones
+        if over >= 0:
+            self.locked_until = self.clock() + min(self.max_lock, self.first_lock * 2**over)
+        return False

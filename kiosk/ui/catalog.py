@@ -1,0 +1,57 @@
+"""gettext .po catalogues of the kiosk screens, read without msgfmt (no Kivy here)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "assets" / "locale"
+LANGUAGES = ("id", "en")
+DOMAIN = "kiosk"
+
+
+def po_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
+    return locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_po(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a .po file (no plurals, no contexts); untranslated entries are left out.
+
+    Fuzzy entries are skipped, like msgfmt does.
+    """
+    catalog: dict[str, str] = {}
+    if not path.exists():
+        return catalog
+    msgid: list[str] | None = None
+    msgstr: list[str] | None = None
+    fuzzy = False
+    current: list[str] | None = None
+
+    def flush() -> None:
+        if msgid is not None and msgstr is not None and not fuzzy:
+            key, value = "".join(msgid), "".join(msgstr)
+            if key and value:
+                catalog[key] = value
+
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line:
+            flush()
+            msgid = msgstr = current = None
+            fuzzy = False
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("msgid "):
+            if msgstr is not None:  # entries not separated by a blank line
+                flush()
+                fuzzy = False
+            msgid, msgstr = [ast.literal_eval(line[6:])], None
+            current = msgid
+        elif line.startswith("msgstr "):
+            msgstr = [ast.literal_eval(line[7:])]
+            current = msgstr
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+    return catalog

@@ -1,0 +1,233 @@
+"""Staff: a PIN (hashed, with a growing lockout), then today's numbers, camera, export, refusals."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import math
+from pathlib import Path
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.label import Label
+
+from kiosk.core.localtime import local_day, local_time
+from kiosk.ui import widgets as W
+from kiosk.ui.i18n import N_, tr
+from kiosk.ui.screens import KioskScreen, load_kv
+
+load_kv("staff")
+
+KINDS = ("member", "guest", "group")
+KIND_WORDS = {"member": N_("Members"), "guest": N_("Guests"), "group": N_("Groups")}
+CAMERA_WORDS = {
+    "running": N_("working"),
+    "starting": N_("starting"),
+    "lost": N_("not working"),
+    "ended": N_("feed ended"),
+    "stopped": N_("stopped"),
+    "off": N_("no camera set"),
+}
+REASON_WORDS = {
+    "unknown_card": N_("unknown card"),
+    "bad_payload": N_("invalid code"),
+    "revoked_card": N_("replaced card"),
+    "expired": N_("membership ended"),
+    "suspended": N_("membership on hold"),
+    "unknown_group": N_("unknown group"),
+    "wrong_day": N_("group on another day"),
+}
+
+
+def usb_folders(pattern: str = "/media/*/*") -> list[str]:
+    """Mounted removable drives (e.g. /media/<user>/<stick>), where staff take exports home."""
+    return sorted(p for p in glob.glob(pattern) if Path(p).is_dir())
+
+
+class StaffPinScreen(KioskScreen):
+    pin = StringProperty("")
+    message = StringProperty("")
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self.pin = ""
+        self.update_message()
+
+    def reset(self) -> None:
+        self.pin = ""
+        self.message = ""
+
+    def on_language(self) -> None:
+        self.update_message()
+
+    def update_message(self, failed: bool = False) -> None:
+        guard = self.app.pin_guard
+        wait = guard.wait_seconds()
+        if not guard.configured:
+            self.message = tr._("No staff PIN is set. Run: kiosk staff set-pin")
+        elif wait > 0:
+            self.message = tr._("Too many wrong PINs. Try again in {seconds} seconds.").format(
+                seconds=math.ceil(wait)
+            )
+        elif failed:
+            self.message = tr._("Wrong PIN.")
+        else:
+            self.message = ""
+
+    def submit(self) -> None:
+        pin, self.pin = self.pin, ""
+        if not pin:
+            return
+        if self.app.pin_guard.try_pin(pin):
+            self.message = ""
+            self.app.staff_unlocked()
+        else:
+            self.update_message(failed=True)
+
+
+class StaffScreen(KioskScreen):
+    camera_text = StringProperty("")
+    export_message = StringProperty("")
+    export_path = StringProperty("")
+    typing = BooleanProperty(False)
+    day_text = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.counts: dict[str, dict[str, int]] = {}
+        self.refusals: list[tuple] = []
+
+    def reset(self) -> None:
+        self.export_message = ""
+        self.export_path = ""
+        self.typing = False
+
+    def refresh(self) -> None:
+        svc = self.app.service
+        self.day_text = local_day(svc.clock.now()).isoformat()
+        self.app.worker.submit(lambda: (svc.counts_on(), svc.recent_refusals(8)), then=self._loaded)
+        self.render_camera()
+        self.render_folders()
+
+    def _loaded(self, data: tuple) -> None:
+        self.counts, self.refusals = data
+        self.render()
+
+    def on_language(self) -> None:
+        self.render()
+        self.render_camera()
+
+    def render_camera(self) -> None:
+        app = self.app
+        state = tr._(CAMERA_WORDS.get(app.camera_state, app.camera_state))
+        line = tr._("Camera: {state}").format(state=state)
+        if app.camera is not None:
+            line += "  \u2022  " + tr._("{shown} frames shown, {read} read").format(
+                shown=app.camera.frames_shown, read=app.camera.frames_decoded
+            )
+        self.camera_text = line
+
+    def render(self) -> None:
+        table = self.ids.counts
+        table.clear_widgets()
+        table.add_widget(self._cell(tr._("Room"), bold=True, left=True))
+        for text in [tr._(KIND_WORDS[k]) for k in KINDS] + [tr._("Total")]:
+            table.add_widget(self._cell(text, bold=True))
+        totals = dict.fromkeys(KINDS, 0)
+        for room in self.app.service.rooms:
+            row = self.counts.get(room.code, {})
+            table.add_widget(self._cell(self.app.room_name(room), left=True))
+            for k in KINDS:
+                totals[k] += row.get(k, 0)
+                table.add_widget(self._cell(str(row.get(k, 0))))
+            table.add_widget(self._cell(str(sum(row.values())), bold=True))
+        table.add_widget(self._cell(tr._("Total"), bold=True, left=True))
+        for k in KINDS:
+            table.add_widget(self._cell(str(totals[k]), bold=True))
+        table.add_widget(self._cell(str(sum(totals.values())), bold=True))
+
+        box = self.ids.refusals
+        box.clear_widgets()
+        if not self.refusals:
+            box.add_widget(self._cell(tr._("No refused scans."), left=True, size="18sp"))
+        for at, reason, excerpt in self.refusals:
+            when = local_time(at).strftime("%H:%M")
+            word = tr._(REASON_WORDS.get(reason, reason))
+            box.add_widget(self._cell(f"{when}  {word}  {excerpt[:28]}", left=True, size="18sp"))
+
+    def _cell(self, text: str, bold: bool = False, left: bool = False, size: str = "20sp") -> Label:
+        label = Label(
+            text=text,
+            bold=bold,
+            font_size=size,
+            color=W.INK,
+            halign="left" if left else "center",
+            valign="middle",
+            size_hint_y=None,
+            height="40dp",
+            shorten=True,
+            padding=("8dp", 0),
+        )
+        if not left:  # number columns: fixed width, the room names get the rest
+            label.size_hint_x = None
+            label.width = dp(112)
+        label.bind(size=lambda lb, sz: setattr(lb, "text_size", sz))
+        return label
+
+    def render_folders(self) -> None:
+        box = self.ids.folders
+        box.clear_widgets()
+        for folder in usb_folders():
+            button = W.RoundedButton(text=folder, bg_color=W.CARD, height="64dp", font_size="20sp")
+            button.bind(on_release=lambda b: self.export(b.text))
+            box.add_widget(button)
+
+    def export(self, folder: str) -> None:
+        folder = folder.strip()
+        if not folder:
+            return
+        self.export_message = tr._("Saving…")
+        self.app.worker.submit(
+            export_counts,
+            self.app.service,
+            Path(folder),
+            then=self._exported,
+            failed=self._export_failed,
+        )
+
+    def _exported(self, result: tuple[str, bool]) -> None:
+        path, own = result
+        self.export_message = tr._("Saved: {path}").format(path=path)
+        if own:
+            self.export_message += "  " + tr._("(counts only, written by the kiosk screen)")
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.export_message = tr._("Could not save: {reason}").format(reason=exc)
+
+
+def export_counts(svc: Any, folder: Path) -> tuple[str, bool]:
+    """Today's counts into `folder`: the service's export when it has one, else a small CSV.
+
+    Returns (what was written, whether this screen wrote it itself).
+    """
+    if not folder.is_dir():
+        raise OSError(f"{folder} is not a folder")
+    if hasattr(svc, "export_today"):
+        written = svc.export_today(folder, "xlsx")
+        if isinstance(written, list | tuple):
+            written = ", ".join(str(p) for p in written)
+        return str(written), False
+    day = local_day(svc.clock.now())
+    path = folder / f"kunjungan-{svc.site.code}-{day.isoformat()}.csv"
+    counts = svc.counts_on(day)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["tanggal", "lokasi", "ruang", "nama_ruang", *KINDS, "jumlah"])
+        for room in svc.rooms:
+            row = counts.get(room.code, {})
+            out.writerow(
+                [day.isoformat(), svc.site.code, room.code, room.name]
+                + [row.get(k, 0) for k in KINDS]
+                + [sum(row.values())]
+            )
+    return str(path), True
