@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import glob
 import math
 from pathlib import Path
@@ -195,39 +194,15 @@ class StaffScreen(KioskScreen):
             failed=self._export_failed,
         )
 
-    def _exported(self, result: tuple[str, bool]) -> None:
-        path, own = result
+    def _exported(self, path: str) -> None:
         self.export_message = tr._("Saved: {path}").format(path=path)
-        if own:
-            self.export_message += "  " + tr._("(counts only, written by the kiosk screen)")
 
     def _export_failed(self, exc: BaseException) -> None:
         self.export_message = tr._("Could not save: {reason}").format(reason=exc)
 
 
-def export_counts(svc: Any, folder: Path) -> tuple[str, bool]:
-    """Today's counts into `folder`: the service's export when it has one, else a small CSV.
-
-    Returns (what was written, whether this screen wrote it itself).
-    """
+def export_counts(svc: Any, folder: Path) -> str:
+    """Today's counts into `folder` (a USB stick), the same file as `kiosk export daily`."""
     if not folder.is_dir():
         raise OSError(f"{folder} is not a folder")
-    if hasattr(svc, "export_today"):
-        written = svc.export_today(folder, "xlsx")
-        if isinstance(written, list | tuple):
-            written = ", ".join(str(p) for p in written)
-        return str(written), False
-    day = local_day(svc.clock.now())
-    path = folder / f"kunjungan-{svc.site.code}-{day.isoformat()}.csv"
-    counts = svc.counts_on(day)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(["tanggal", "lokasi", "ruang", "nama_ruang", *KINDS, "jumlah"])
-        for room in svc.rooms:
-            row = counts.get(room.code, {})
-            out.writerow(
-                [day.isoformat(), svc.site.code, room.code, room.name]
-                + [row.get(k, 0) for k in KINDS]
-                + [sum(row.values())]
-            )
-    return str(path), True
+    return str(svc.export_today(folder, "xlsx"))
