@@ -27,14 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-os.environ["SDL_AUDIODRIVER"] = "dummy"
-os.environ["KIVY_NO_ARGS"] = "1"
-os.environ["KIVY_USE_DEFAULTCONFIG"] = "1"
-os.environ["KIVY_NO_FILELOG"] = "1"
-os.environ["KIVY_NO_CONSOLELOG"] = "1"
-os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+from kiosk.ui.headless import use_offscreen  # noqa: E402
+
+use_offscreen(keep_display=True)
 
 
 def rss_mb() -> float:

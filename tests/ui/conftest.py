@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
-os.environ["SDL_VIDEODRIVER"] = "offscreen"
-os.environ["SDL_AUDIODRIVER"] = "dummy"
-os.environ["KIVY_NO_ARGS"] = "1"
-os.environ["KIVY_USE_DEFAULTCONFIG"] = "1"
-os.environ["KIVY_NO_FILELOG"] = "1"
-os.environ["KIVY_NO_CONSOLELOG"] = "1"
-os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+from kiosk.ui.headless import use_offscreen
+
+use_offscreen()
 
 from collections.abc import Callable, Iterator  # noqa: E402
 from datetime import UTC, date, datetime  # noqa: E402
