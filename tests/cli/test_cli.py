@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,27 +9,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-
-
-@pytest.fixture
-def kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
-    """Run `kiosk ARGS`; returns (exit code, parsed JSON or text, stderr)."""
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
-    monkeypatch.delenv("KIOSK_DB_URL", raising=False)
-
-    def run(*args: str) -> tuple[int, object, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        if "--json" in args and out.strip():
-            lines = [json.loads(line) for line in out.strip().splitlines()]
-            return code, lines[0] if len(lines) == 1 else lines, err
-        return code, out, err
-
-    assert run("init")[0] == 0
-    return run
 
 
 def test_members_add_list_json_shape(kiosk) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 import subprocess
 from fractions import Fraction
@@ -12,30 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kiosk.cli import main
 from kiosk.core import ikm
-
-
-@pytest.fixture
-def kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
-    """Run `kiosk ARGS`; returns (exit code, parsed JSON or text, stderr)."""
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KIOSK_SURVEY_CHANCE", "0")
-    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
-    monkeypatch.delenv("KIOSK_DB_URL", raising=False)
-
-    def run(*args: str) -> tuple[int, object, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        if "--json" in args and out.strip():
-            return code, json.loads(out.strip().splitlines()[-1]), err
-        return code, out, err
-
-    assert run("init")[0] == 0
-    return run
-
 
 # Paper forms as a data-entry clerk types them into Excel (Indonesian locale: `;`, cp1252).
 PAPER = [
