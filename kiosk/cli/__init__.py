@@ -38,12 +38,23 @@ def checked(convert: Callable[[str], Any]) -> Callable[[str], Any]:
     return wrapper
 
 
+GLOBAL_DEFAULTS = {"config": None, "db": None, "json": False}
+
+
 def common_options() -> argparse.ArgumentParser:
-    """Options every subcommand accepts, before or after its own arguments."""
+    """Options every command accepts, before or after the command's own arguments.
+
+    Defaults are suppressed so that `kiosk --db URL members list` is not overwritten by the
+    subcommand's unset copy; `main` fills in what was never given.
+    """
     p = OneLineParser(add_help=False)
-    p.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    p.add_argument("--db", metavar="URL", help="database URL (overrides the settings)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="settings file")
+    p.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS, help="database URL (overrides settings)"
+    )
+    p.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
     return p
 
 
@@ -84,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # usage errors and --help
         return int(e.code or 0)
+    for name, default in GLOBAL_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
     from sqlalchemy.exc import SQLAlchemyError
 
     from kiosk.core.service import NotReady, StorageError

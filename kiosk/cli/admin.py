@@ -129,7 +129,7 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     applied = None
     if not result.refused and not args.dry_run:
         with svc.session() as s:
-            applied = m.apply_import(s, result.rows)
+            applied = m.apply_import(s, result.rows, result.fields)
     data = {
         "file": str(args.file),
         "format": result.format,

@@ -132,6 +132,9 @@ class ImportResult:
     encoding: str  # codec used: utf-8, utf-8-sig, utf-16, cp1252
     delimiter: str
     warnings: list[str] = field(default_factory=list)
+    # The member fields the file has columns for: a re-import updates only these, so a list
+    # of numbers and names does not blank the members' expiry dates.
+    fields: frozenset[str] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -178,7 +181,7 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
 
     parser = _RowParser(columns, width, header_less=header is None, header=header)
     parsed = records(source, delim, quotechar)
-    result = ImportResult([], [], fmt, encoding, delim)
+    result = ImportResult([], [], fmt, encoding, delim, fields=frozenset(columns))
     skip = skip_first + (1 if header is not None else 0)  # "sep=" line, header row
     for line, record, error in parsed:
         if record is not None and blank(record):

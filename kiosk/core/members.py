@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -14,6 +14,7 @@ from kiosk.core.cards import MEMBER_NUMBER
 from kiosk.store.models import Member, Visit
 
 GENDERS = ("L", "P")
+IMPORT_FIELDS = ("name", "gender", "category", "expires")
 
 
 class ImportRow(Protocol):
@@ -51,7 +52,9 @@ class MemberInfo:
         }
 
 
-def check_member_fields(number: str, name: str, gender: str | None) -> None:
+def check_member_fields(
+    number: str, name: str, gender: str | None, category: str | None = None
+) -> None:
     if not MEMBER_NUMBER.match(number):
         raise ValueError(
             f"member number {number!r}: 1-20 letters, digits, '.', '/', '_' or '-', "
@@ -61,6 +64,8 @@ def check_member_fields(number: str, name: str, gender: str | None) -> None:
         raise ValueError("member name must be 1-120 characters")
     if gender is not None and gender not in GENDERS:
         raise ValueError("gender must be L (laki-laki) or P (perempuan)")
+    if category is not None and len(category) > 40:
+        raise ValueError("member category must be 40 characters at most")
 
 
 def add_member(
@@ -71,7 +76,7 @@ def add_member(
     category: str | None = None,
     expires: date | None = None,
 ) -> Member:
-    check_member_fields(number, name, gender)
+    check_member_fields(number, name, gender, category)
     if s.scalar(select(Member.id).where(Member.number == number)) is not None:
         raise ValueError(f"member {number} already exists")
     member = Member(
@@ -137,25 +142,29 @@ def member_record(s: Session, number: str) -> dict[str, object]:
     }
 
 
-def apply_import(s: Session, rows: Iterable[ImportRow]) -> tuple[int, int]:
-    """Add new members and update known ones (name, gender, type, expiry); (added, updated).
+def apply_import(
+    s: Session, rows: Iterable[ImportRow], fields: Collection[str] = IMPORT_FIELDS
+) -> tuple[int, int]:
+    """Add new members and update known ones; (added, updated).
 
-    The caller's unit of work commits the whole file or nothing.
+    Known members get only the `fields` the file has columns for. The caller's unit of work
+    commits the whole file or nothing.
     """
     added = updated = 0
     known = {mem.number: mem for mem in s.scalars(select(Member))}
     for row in rows:
-        check_member_fields(row.number, row.name, row.gender)
+        check_member_fields(row.number, row.name, row.gender, row.category)
         member = known.get(row.number)
         if member is None:
             member = add_member(s, row.number, row.name, row.gender, row.category, row.expires)
             known[row.number] = member
             added += 1
         else:
-            member.name, member.gender = row.name, row.gender
-            member.category, member.expires = row.category, row.expires
+            for name in IMPORT_FIELDS:
+                if name in fields:
+                    setattr(member, name, getattr(row, name))
             updated += 1
-        if row.suspended:
-            member.suspended = True
+        if "suspended" in fields:
+            member.suspended = row.suspended
     s.flush()
     return added, updated

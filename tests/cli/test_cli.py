@@ -178,3 +178,31 @@ def test_corrupt_config_is_named(tmp_path, monkeypatch, capsys) -> None:
     assert main(["members", "list", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "kiosk.location" in err and "ROOF" in err
+
+
+def test_global_options_work_before_the_command(kiosk, tmp_path) -> None:
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    assert kiosk("--db", other, "init")[0] == 0
+    kiosk("--db", other, "members", "add", "X1", "Only In Other")
+    code, rows, _ = kiosk("--json", "--db", other, "members", "list")
+    assert code == 0 and [r["number"] for r in rows] == ["X1"]
+    code, rows, _ = kiosk("members", "list", "--json")  # the default database is untouched
+    assert rows == []
+    code, _, err = kiosk("--config", str(tmp_path / "missing.toml"), "members", "list")
+    assert code == 2 and "missing.toml" in err
+
+
+def test_reimport_with_fewer_columns_keeps_the_other_fields(kiosk, tmp_path) -> None:
+    kiosk("members", "add", "A1", "Ani", "--gender", "P", "--category", "Umum",
+          "--expires", "2024-01-01")  # fmt: skip
+    (tmp_path / "names.csv").write_text("number,name\nA1,Ani Baru\nA2,Bima\n")
+    code, d, _ = kiosk("members", "import", str(tmp_path / "names.csv"), "--json")
+    assert (code, d["added"], d["updated"]) == (0, 1, 1)
+    _, rows, _ = kiosk("members", "list", "--json")
+    a1 = next(r for r in rows if r["number"] == "A1")
+    assert (a1["name"], a1["gender"], a1["category"], a1["expires"]) == (
+        "Ani Baru",
+        "P",
+        "Umum",
+        "2024-01-01",  # still expired: a list of names does not renew anyone
+    )
