@@ -6,12 +6,15 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 
 from kiosk.cli import common_options
 from kiosk.config import Settings
+from kiosk.core.cards import CODE_128, could_be_card
+from kiosk.core.groups import looks_like_group
 from kiosk.vision.decoders import ENGINES, Decoder, DecoderUnavailable, make_decoder, safe_decode
 from kiosk.vision.scanner import CardEvent, Scanner, run_pipeline
 from kiosk.vision.sources import LiveSource, SourceError, parse_source, read_frames
@@ -95,16 +98,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """`kiosk scan`: source -> decoder -> scanner -> check-in, one line per card event."""
     from kiosk.core.service import KioskService
 
+    if args.legacy is not None:  # --legacy reads old barcodes and lets check-in accept them
+        settings = replace(settings, legacy_barcodes=args.legacy)
     decoder = _decoder(args, settings)
     if decoder is None:
         return 2
     spec = parse_source(args.source or settings.camera)
     service = KioskService.open(settings)
+    legacy = settings.legacy_barcodes
     try:
         service.room_for(args.room)  # an entrance kiosk needs --room: say so before scanning
 
         def on_event(event: CardEvent) -> None:
-            decision = service.check_in(event.text, room=args.room, source="scan")
+            if looks_like_group(event.text):
+                log.warning("frame %s: a school group's QR: check groups in on the kiosk "
+                            "screen or with `kiosk groups checkin`", event.frame)  # fmt: skip
+                return
+            source = "barcode" if event.format == CODE_128 else "scan"
+            decision = service.check_in(event.text, room=args.room, source=source)
             if args.json:
                 _line({**decision.to_json(), "frame": event.frame})
             else:
@@ -115,7 +126,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     flush=True,
                 )
 
-        scanner = Scanner()
+        scanner = Scanner(is_card=lambda code: could_be_card(code.text, code.format, legacy))
         try:
             if spec.kind in ("file", "images") and not args.live:
                 run_pipeline(read_frames(spec), decoder, scanner, on_event)

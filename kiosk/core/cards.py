@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VERSION = "LK1"
+GROUP_PREFIX = "LKG1:"  # a school group's QR: LKG1:<group code>
+CODE_128 = "CODE_128"  # the decoders' name for the barcode printed on older member cards
 MAC_CHARS = 10
 MEMBER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,19}$")
 _KEY_ID = re.compile(r"^[A-Z0-9]{1,4}$")
@@ -127,6 +129,18 @@ def make_payload(member_number: str, seq: int, keyring: Keyring) -> str:
 
 def looks_like_card(text: str) -> bool:
     return text.startswith(VERSION + ":")
+
+
+def could_be_card(text: str, barcode: str, legacy: bool = False) -> bool:
+    """Is a code in view one of the library's (member card, group QR, old member barcode)?
+
+    The scanner counts only these when it decides whether several cards are shown at once, so
+    a poster's QR in the background never blocks a member's card.
+    """
+    text = text.strip()
+    if text.startswith((VERSION + ":", GROUP_PREFIX)):
+        return True
+    return legacy and barcode == CODE_128 and bool(MEMBER_NUMBER.match(text))
 
 
 def read_payload(text: str, keyring: Keyring) -> CardRef:

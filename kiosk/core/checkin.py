@@ -20,7 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.core.cards import MEMBER_NUMBER, CardError, Keyring, looks_like_card, read_payload
+from kiosk.core.cards import (
+    GROUP_PREFIX,
+    MEMBER_NUMBER,
+    CardError,
+    Keyring,
+    looks_like_card,
+    read_payload,
+)
 from kiosk.core.localtime import Clock, local_day, local_time
 from kiosk.store.models import Group, Member, RefusedScan, Visit
 
@@ -36,8 +43,8 @@ REFUSED = (
     "unknown_group",
     "wrong_day",
 )
-GROUP_PREFIX = "LKG1:"
-TYPED_SOURCES = ("keypad", "cli", "paper")
+TYPED_SOURCES = ("keypad", "cli", "paper")  # a member number typed by hand
+BARCODE_SOURCE = "barcode"  # a Code 128 member-number barcode of an older card
 EXCERPT_CHARS = 60
 
 
@@ -130,13 +137,14 @@ class CheckinDesk:
     ) -> Decision:
         """A member card (or, when enabled, a legacy member-number barcode) enters `room`.
 
-        `source="keypad"` or `"cli"` with a bare member number is a number typed by hand
-        (damaged card, camera down): it is looked up without a card signature.
+        A bare member number is looked up without a card signature when it was typed by hand
+        (`source` keypad, cli or paper: damaged card, camera down) or read from an older
+        card's Code 128 barcode (`source="barcode"`) at a site that accepts those.
         """
         now = at or self.clock.now()
-        typed = source in TYPED_SOURCES and not looks_like_card(text.strip())
+        bare = _bare_number_allowed(source, text, self.legacy_barcodes)
         with self.sessions() as s:
-            found = self._member_for(s, text, now, room, typed)
+            found = self._member_for(s, text, now, room, bare)
             if isinstance(found, Decision):
                 return found
             return self._admit(s, ("member", found.id), room, now, at is not None, source, found)
@@ -146,19 +154,19 @@ class CheckinDesk:
     ) -> Decision | Member:
         """Validate a card without counting a visit (an entrance kiosk asks the room next)."""
         now = at or self.clock.now()
-        typed = source in TYPED_SOURCES and not looks_like_card(text.strip())
+        bare = _bare_number_allowed(source, text, self.legacy_barcodes)
         with self.sessions() as s:
-            return self._member_for(s, text, now, None, typed)
+            return self._member_for(s, text, now, None, bare)
 
     def _member_for(
-        self, s: Session, text: str, now: datetime, room: str | None, typed: bool = False
+        self, s: Session, text: str, now: datetime, room: str | None, bare: bool = False
     ) -> Member | Decision:
         text = text.strip()
         try:
             if looks_like_card(text):
                 ref = read_payload(text, self.keyring)
                 number, seq = ref.member_number, ref.seq
-            elif (typed or self.legacy_barcodes) and MEMBER_NUMBER.match(text):
+            elif bare and MEMBER_NUMBER.match(text):
                 number, seq = text, None
             else:
                 raise CardError("bad_payload", "not a library card code")
@@ -322,6 +330,14 @@ class CheckinDesk:
             member_name=member.name if member else None,
             detail=detail,
         )
+
+
+def _bare_number_allowed(source: str, text: str, legacy: bool) -> bool:
+    """A bare member number counts when typed by hand, or read from an old card's barcode
+    where the site accepts those; a QR code holding just a number is not a card."""
+    if looks_like_card(text.strip()):
+        return False
+    return source in TYPED_SOURCES or (legacy and source == BARCODE_SOURCE)
 
 
 def _replace(d: Decision, **changes: Any) -> Decision:

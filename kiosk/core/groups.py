@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.core.checkin import GROUP_PREFIX
+from kiosk.core.cards import GROUP_PREFIX
 from kiosk.store.models import Group
 
 LEVELS = {

@@ -273,12 +273,12 @@ class KioskApp(App):
         self.camera_state = state
         self.camera_ok = state == "running"
 
-    def card_seen(self, text: str) -> None:
-        """A card event from the scanner (UI thread)."""
+    def card_seen(self, text: str, source: str = "scan") -> None:
+        """A card event from the scanner (UI thread); source "barcode" for old Code 128 cards."""
         screen = self.sm.current_screen
         if screen.accepts == "member" or (screen.accepts == "group" and looks_like_group(text)):
             self.activity()
-            screen.on_card(text)
+            screen.on_card(text, source)
         else:
             log.info("card ignored on the %s screen", self.current)
 

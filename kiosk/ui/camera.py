@@ -17,6 +17,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 
+from kiosk.core.cards import CODE_128, could_be_card
 from kiosk.ui.bridge import UiBridge
 from kiosk.vision.decoders import Decoder, make_decoder, safe_decode
 from kiosk.vision.scanner import Scanner
@@ -32,7 +33,7 @@ class CameraHub:
         self,
         source: str,
         bridge: UiBridge,
-        on_card: Callable[[str], None],
+        on_card: Callable[[str, str], None],  # (text, source: scan or barcode)
         on_state: Callable[[str], None],
         on_texture: Callable[[Texture], None],
         decoder: Decoder | None = None,
@@ -42,7 +43,9 @@ class CameraHub:
     ) -> None:
         self.source = LiveSource(parse_source(source), loop=True)
         self.decoder = decoder or make_decoder(engine, legacy=legacy)
-        self.scanner = scanner or Scanner()
+        self.scanner = scanner or Scanner(
+            is_card=lambda code: could_be_card(code.text, code.format, legacy)
+        )
         self.bridge = bridge
         self.on_card = on_card
         self.on_state = on_state
@@ -120,4 +123,5 @@ class CameraHub:
             codes = safe_decode(self.decoder, frame.image)
             self.frames_decoded += 1
             for event in self.scanner.feed(codes, frame=frame.index, at=frame.t):
-                self.bridge.post(self.on_card, event.text)
+                source = "barcode" if event.format == CODE_128 else "scan"
+                self.bridge.post(self.on_card, event.text, source)

@@ -49,6 +49,9 @@ class Scanner:
     absent_seconds: float = 0.5
     max_cards: int = 1
     clock: Callable[[], float] = time.monotonic
+    # Which codes count as cards when deciding "several cards at once" (the caller knows the
+    # library's formats); other codes still make their own event, but never block a card.
+    is_card: Callable[[Code], bool] = lambda code: True
     _tracks: dict[str, _Track] = field(default_factory=dict, repr=False)
     _steps: int = field(default=0, repr=False)
     _noted: set[str] = field(default_factory=set, repr=False)
@@ -68,9 +71,9 @@ class Scanner:
             else:
                 self._note(code)
         self._expire(step, now)
-        crowded = len(cards) > self.max_cards
-        if crowded:
-            log.info(
+        crowded = sum(1 for code in cards.values() if self.is_card(code)) > self.max_cards
+        if crowded and any(text not in self._tracks for text in cards):
+            log.warning(
                 "%d codes in one frame (frame %s): no check-in; one card at a time",
                 len(cards),
                 index,

@@ -158,9 +158,12 @@ def test_bad_payloads_are_refused_with_a_bounded_excerpt(svc: KioskService, text
 def test_plain_member_number_needs_legacy_or_keypad(svc: KioskService) -> None:
     assert svc.check_in("M001", "BACA").decision == "bad_payload"
     assert svc.check_in("M001", "BACA", source="keypad").decision == "welcome"
+    assert svc.check_in("M002", "BACA", source="barcode").decision == "bad_payload"
     svc.desk.legacy_barcodes = True  # the site turned old Code 128 cards on
-    assert svc.check_in("M002", "BACA").decision == "welcome"
-    assert svc.check_in("M999", "BACA").decision == "unknown_card"
+    assert svc.check_in("M002", "BACA", source="barcode").decision == "welcome"
+    assert svc.check_in("M999", "BACA", source="barcode").decision == "unknown_card"
+    # A QR code holding just a number is not a card, even where old barcodes are accepted.
+    assert svc.check_in("M001", "REF", source="scan").decision == "bad_payload"
 
 
 def test_backdated_visit_keeps_its_time_and_day(svc: KioskService) -> None:

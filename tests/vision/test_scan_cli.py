@@ -96,3 +96,26 @@ def test_scan_of_a_corrupt_video_is_an_error(kiosk_home: Path, capsys) -> None:
     bad.write_bytes(b"RIFF" + bytes(5000))
     assert main(["scan", "--source", str(bad), "--room", "BACA"]) == 2
     assert "cannot open" in capsys.readouterr().err
+
+
+def test_scan_legacy_flag_accepts_old_barcodes_but_not_bare_qr(kiosk_home: Path, capsys) -> None:
+    import numpy as np
+    import qrcode
+    import zxingcpp
+
+    folder = kiosk_home / "legacy"
+    folder.mkdir()
+    barcode = zxingcpp.create_barcode("M2016001", zxingcpp.BarcodeFormat.Code128)
+    bars = np.asarray(barcode.to_image(scale=4, add_quiet_zones=True))
+    bars = cv2.copyMakeBorder(bars, 60, 60, 60, 60, cv2.BORDER_CONSTANT, value=255)
+    qr = np.asarray(qrcode.make("M2016002", border=4).get_image().convert("L"), dtype=np.uint8)
+    blank = np.full((200, 300), 255, np.uint8)
+    for i, image in enumerate([bars] * 3 + [blank] * 20 + [qr] * 3):
+        cv2.imwrite(str(folder / f"f{i:03}.png"), image)
+    rc = main(["scan", "--source", str(folder), "--room", "KOL", "--legacy", "--json"])
+    out = lines(capsys.readouterr().out)
+    assert rc == 0
+    assert [(x["decision"], x["member"]) for x in out] == [
+        ("welcome", "M2016001"),  # an old card's Code 128 barcode
+        ("bad_payload", None),  # a QR holding a bare number is not a card
+    ]

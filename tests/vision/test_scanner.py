@@ -128,3 +128,17 @@ def test_media_time_from_the_source_overrides_the_clock() -> None:
     assert scanner.in_view() == ["A"]
     scanner.reset()
     assert scanner.in_view() == []
+
+
+def test_a_poster_qr_in_view_never_blocks_a_card() -> None:
+    from kiosk.core.cards import could_be_card
+
+    steps = Steps(Scanner(is_card=lambda c: could_be_card(c.text, c.format)))
+    poster = "https://perpustakaan.lubuklinggaukota.go.id/"
+    steps.show(poster, frames=5)
+    steps.show(poster, "LK1:K1:M003:1:ABCDEFGHJK", frames=10)
+    steps.show(poster, frames=5)
+    assert steps.events == [(0, poster), (5, "LK1:K1:M003:1:ABCDEFGHJK")]
+    # Two library cards at once are still refused.
+    steps.show(poster, "LK1:K1:M001:1:AAAAAAAAAA", "LK1:K1:M002:1:BBBBBBBBBB", frames=5)
+    assert len(steps.events) == 2

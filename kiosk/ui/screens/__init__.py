@@ -40,8 +40,8 @@ class KioskScreen(Screen):
     def reset(self) -> None:
         """Forget what a visitor entered (called when the kiosk returns home)."""
 
-    def on_card(self, text: str) -> None:
-        self.app.handle_card(text)
+    def on_card(self, text: str, source: str = "scan") -> None:
+        self.app.handle_card(text, source)
 
     def on_language(self) -> None:
         """Re-render texts built in Python after a language switch."""

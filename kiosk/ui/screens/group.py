@@ -76,7 +76,7 @@ class GroupScreen(KioskScreen):
         self.problem = ""
         self.app.worker.submit(self.app.service.group, text, then=self._found)
 
-    def on_card(self, text: str) -> None:
+    def on_card(self, text: str, source: str = "scan") -> None:
         self.open_code(text)
 
     def _found(self, group: GroupInfo | None) -> None:
