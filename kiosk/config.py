@@ -67,6 +67,34 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
+def _short(limit: int) -> Callable[[Any], str]:
+    """Text that fits its database column (kiosk ids and site codes are on every visit)."""
+
+    def check(value: Any) -> str:
+        text = _text(value)
+        if len(text) > limit:
+            raise ValueError(f"must be {limit} characters at most")
+        return text
+
+    return check
+
+
+def _db_url(value: Any) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    text = _text(value)
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ValueError(
+            "is not a database URL (sqlite:///path or postgresql+psycopg://...)"
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError("the kiosk runs on sqlite or postgresql")
+    return text
+
+
 def _int_range(low: int, high: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
@@ -122,8 +150,8 @@ def _path(value: Any) -> Path:
 _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("library_code", "library.code", "KIOSK_LIBRARY_CODE", _text),
     ("library_name", "library.name", "KIOSK_LIBRARY_NAME", _text),
-    ("site", "kiosk.site", "KIOSK_SITE", _text),
-    ("kiosk_id", "kiosk.id", "KIOSK_ID", _text),
+    ("site", "kiosk.site", "KIOSK_SITE", _short(16)),
+    ("kiosk_id", "kiosk.id", "KIOSK_ID", _short(40)),
     ("location", "kiosk.location", "KIOSK_LOCATION", _text),
     ("language", "kiosk.language", "KIOSK_LANGUAGE", _choice("id", "en")),
     (
@@ -143,7 +171,7 @@ _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
         _int_range(1, 3650),
     ),
     ("data_dir", "storage.data_dir", "KIOSK_DATA_DIR", _path),
-    ("db_url", "database.url", "KIOSK_DB_URL", _text),
+    ("db_url", "database.url", "KIOSK_DB_URL", _db_url),
     ("card_key_file", "cards.key_file", "KIOSK_CARD_KEY_FILE", _path),
     ("layout_file", "layout.file", "KIOSK_LAYOUT", _path),
     ("staff_pin_hash", "staff.pin_hash", "KIOSK_STAFF_PIN_HASH", _text),

@@ -73,6 +73,24 @@ def load_layout(path: Path | str) -> Layout:
     return parse_layout(data, src)
 
 
+def _table(value: Any, where: str, src: str, known: set[str]) -> dict[str, Any]:
+    """A [[...]] entry: a table with only the keys the layout knows (a typo is an error)."""
+    if not isinstance(value, dict):
+        raise ConfigError(src, where, f"must be a table ([[...]] entry), got {value!r}")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        known_keys = ", ".join(sorted(known))
+        raise ConfigError(src, f"{where}.{unknown[0]}", f"unknown key (known: {known_keys})")
+    return value
+
+
+def _name(table: dict[str, Any], key: str, where: str, src: str, default: Any = ...) -> str:
+    value = _get(table, key, where, src, str, default)
+    if not value.strip():
+        raise ConfigError(src, f"{where}.{key}", "must not be empty")
+    return value
+
+
 def _get(
     table: dict[str, Any], key: str, where: str, src: str, kind: type, default: Any = ...
 ) -> Any:
@@ -94,34 +112,39 @@ def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
     room_codes: set[tuple[str, str]] = set()
     for i, s in enumerate(sites_raw):
         where = f"site[{i}]"
+        s = _table(s, where, src, {"code", "name", "kind", "floor"})
         code = _get(s, "code", where, src, str)
         if not CODE.match(code):
             raise ConfigError(src, f"{where}.code", f"{code!r}: use A-Z, 0-9, - or _ (max 16)")
         if any(x.code == code for x in sites):
             raise ConfigError(src, f"{where}.code", f"site {code!r} appears twice")
-        name = _get(s, "name", where, src, str)
+        name = _name(s, "name", where, src)
         kind = _get(s, "kind", where, src, str, "central")
         if kind not in SITE_KINDS:
             raise ConfigError(src, f"{where}.kind", f"must be one of {', '.join(SITE_KINDS)}")
         floors: list[Floor] = []
         for j, fl in enumerate(_get(s, "floor", where, src, list)):
             fwhere = f"{where}.floor[{j}]"
+            fl = _table(fl, fwhere, src, {"number", "name", "room"})
             number = _get(fl, "number", fwhere, src, int)
+            if any(f.number == number for f in floors):
+                raise ConfigError(src, f"{fwhere}.number", f"floor {number} appears twice")
             rooms: list[Room] = []
             for k, r in enumerate(_get(fl, "room", fwhere, src, list)):
                 rwhere = f"{fwhere}.room[{k}]"
+                r = _table(r, rwhere, src, {"code", "name", "name_en", "picture"})
                 rcode = _get(r, "code", rwhere, src, str)
                 if not CODE.match(rcode) or rcode == "ENTRANCE":
                     raise ConfigError(src, f"{rwhere}.code", f"{rcode!r}: use A-Z, 0-9, - or _")
                 if (code, rcode) in room_codes:
                     raise ConfigError(src, f"{rwhere}.code", f"room {rcode!r} appears twice")
                 room_codes.add((code, rcode))
-                name = _get(r, "name", rwhere, src, str)
+                rname = _name(r, "name", rwhere, src)
                 rooms.append(
                     Room(
                         code=rcode,
-                        name=name,
-                        name_en=_get(r, "name_en", rwhere, src, str, name),
+                        name=rname,
+                        name_en=_name(r, "name_en", rwhere, src, rname),
                         floor=number,
                         picture=_get(r, "picture", rwhere, src, str, None),
                     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -89,7 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="kiosk: %(levelname)s: %(message)s")
+    debug = os.environ.get("KIOSK_DEBUG") == "1"
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="kiosk: %(levelname)s: %(message)s",
+    )
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -98,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in GLOBAL_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)
+    from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from kiosk.core.service import NotReady, StorageError
@@ -106,10 +112,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config, overrides={"db_url": args.db})
         return args.func(args, settings)
     except (ConfigError, NotReady, ValueError, LookupError, OSError, StorageError) as e:
-        print(f"kiosk: error: {e}", file=sys.stderr)
-        return 2
+        return _fail(str(e))
     except SQLAlchemyError as e:
-        print(f"kiosk: error: database: {getattr(e, 'orig', e)}", file=sys.stderr)
-        return 2
+        return _fail(f"database: {getattr(e, 'orig', None) or e}")
+    except CommandError as e:  # e.g. a database made by a newer kiosk version
+        return _fail(f"database schema: {e}")
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # a bug: still one line for scripts, the details in the log
+        logging.getLogger("kiosk").debug("unexpected error", exc_info=True)
+        return _fail(f"unexpected {type(e).__name__}: {e} (run with KIOSK_DEBUG=1 for details)")
+
+
+def _fail(message: str) -> int:
+    """One line on stderr (drivers' multi-line messages are folded), exit code 2."""
+    print(f"kiosk: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2

@@ -63,6 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=_day, help="local day (default: today)")
     p.add_argument("--site", help="site code (default: this kiosk's site; 'all' for every site)")
     p.add_argument("--out", type=Path, metavar="FILE|DIR", help=".csv/.xlsx file or a folder")
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        help="for a folder (default xlsx); a file's own suffix wins",
+    )
     p.add_argument("--lang", choices=("id", "en"), default="id")
     p.set_defaults(func=cmd_export_daily)
 
@@ -238,7 +243,7 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     layout = load_layout(settings.layout_file)
     rooms = layout.site(site).rooms if site else ()
     with _database(settings) as sessions, sessions() as s:
-        path = exports.write_daily(s, day, site, out, "xlsx", args.lang, rooms)
+        path = exports.write_daily(s, day, site, out, args.format, args.lang, rooms)
         rows = reports.daily_rows(s, day, site)
     total = sum(r.headcount for r in rows)
     data = {

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
 from kiosk.core import groups as g
 from kiosk.core.checkin import Decision
-from kiosk.core.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES, GuestForm, purge_guests
-from kiosk.core.localtime import local_day, parse_at
+from kiosk.core.guests import (
+    CATEGORIES,
+    GENDERS,
+    OTHER_ORIGIN,
+    PURPOSES,
+    GuestForm,
+    purge_group_leaders,
+    purge_guests,
+)
+from kiosk.core.localtime import local_day, parse_at, utcnow
 from kiosk.core.service import KioskService
 
 
@@ -20,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", help="what the card's QR holds, or a member number typed by hand")
     p.add_argument("--room", help="room code (needed at an entrance kiosk)")
     p.add_argument(
-        "--at", type=checked(parse_at), metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
+        "--at", type=checked(past), metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
     )
     p.set_defaults(func=cmd_checkin)
 
@@ -32,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--purpose", required=True, choices=PURPOSES)
     p.add_argument("--name", help="optional")
     p.add_argument("--room")
-    p.add_argument("--at", type=checked(parse_at), metavar="TIME")
+    p.add_argument("--at", type=checked(past), metavar="TIME")
     p.set_defaults(func=cmd_guest)
 
     groups = sub.add_parser("groups", help="school and kindergarten group visits")
@@ -56,11 +64,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--boys", type=int)
     p.add_argument("--girls", type=int)
     p.add_argument("--room")
-    p.add_argument("--at", type=checked(parse_at), metavar="TIME")
+    p.add_argument("--at", type=checked(past), metavar="TIME")
     p.set_defaults(func=cmd_groups_checkin)
 
     p = sub.add_parser("purge", parents=[common], help="purge guests' personal data past retention")
     p.set_defaults(func=cmd_purge)
+
+
+def past(text: str) -> datetime:
+    """--at: a visit back-entered from the paper guest book, so never in the future."""
+    at = parse_at(text)
+    if at > utcnow() + timedelta(minutes=5):
+        raise ValueError(f"{text} is in the future: only past visits can be entered")
+    return at
 
 
 def _report(args: argparse.Namespace, d: Decision) -> int:
@@ -141,16 +157,14 @@ def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
-    now = svc.clock.now()
+    now, days = svc.clock.now(), settings.guest_retention_days
     with svc.session() as s:
-        n = purge_guests(s, now, settings.guest_retention_days)
+        guests = purge_guests(s, now, days)
+        leaders = purge_group_leaders(s, now, days)
     emit(
         args,
-        {
-            "purged_guests": n,
-            "retention_days": settings.guest_retention_days,
-            "day": local_day(now).isoformat(),
-        },
-        f"personal fields of {n} guest(s) older than {settings.guest_retention_days} days purged",
-    )
+        {"purged_guests": guests, "purged_group_leaders": leaders, "retention_days": days,
+         "day": local_day(now).isoformat()},
+        f"personal fields purged after {days} days: {guests} guest(s), {leaders} group leader(s)",
+    )  # fmt: skip
     return 0

@@ -42,17 +42,40 @@ def _font(size: int, bold: bool = False) -> ImageFont.ImageFont:
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, size: int, bold: bool) -> tuple:
-    """The largest font up to `size` that fits `text` in `width`, shortening as a last resort."""
-    while size > 10:
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, width: int, size: int, bold: bool, smallest: int = 10
+) -> tuple[str, ImageFont.ImageFont]:
+    """The largest font from `size` down to `smallest` that fits `text` in `width`, shortening
+    the text with an ellipsis as a last resort."""
+    while size > smallest:
         font = _font(size, bold)
         if draw.textlength(text, font=font) <= width:
             return text, font
         size -= 2
-    font = _font(size, bold)
+    font = _font(smallest, bold)
+    if draw.textlength(text, font=font) <= width:
+        return text, font
     while text and draw.textlength(text + "…", font=font) > width:
         text = text[:-1]
-    return text + "…", font
+    return text.rstrip() + "…", font
+
+
+def _name_lines(draw: ImageDraw.ImageDraw, name: str, width: int, px: float) -> list[tuple]:
+    """A member's name in one line, or two when it is long, never smaller than 2.4 mm."""
+    big, small = round(4.2 * px), round(2.4 * px)
+    one = _fit(draw, name, width, big, True, smallest=round(3.2 * px))
+    if not one[0].endswith("…"):
+        return [one]
+    words = name.split()
+    for cut in range(len(words) - 1, 0, -1):  # the longest first line that fits
+        first = " ".join(words[:cut])
+        if draw.textlength(first, font=_font(small, True)) <= width:
+            rest = " ".join(words[cut:])
+            return [
+                _fit(draw, first, width, small, True, small),
+                _fit(draw, rest, width, small, True, small),
+            ]
+    return [_fit(draw, name, width, small, True, small)]
 
 
 def render_card(card: CardFace, library_name: str, dpi: int = 300) -> Image.Image:
@@ -72,8 +95,11 @@ def render_card(card: CardFace, library_name: str, dpi: int = 300) -> Image.Imag
     left_w = w - qr_side - 3 * pad
     y = band + round(6 * px)
     d.text((pad, y), "KARTU ANGGOTA", font=_font(round(2.6 * px), True), fill=GREEN)
-    name, font = _fit(d, card.name, left_w, round(4.2 * px), True)
-    d.text((pad, y + round(6 * px)), name, font=font, fill="black")
+    lines = _name_lines(d, card.name, left_w, px)
+    line_y = y + round(6 * px) if len(lines) == 1 else y + round(5 * px)
+    for text, font in lines:
+        d.text((pad, line_y), text, font=font, fill="black")
+        line_y += round(3.4 * px)
     d.text((pad, y + round(14 * px)), "No. Anggota", font=_font(round(2.4 * px)), fill="#555")
     number, font = _fit(d, card.number, left_w, round(5 * px), True)
     d.text((pad, y + round(18 * px)), number, font=font, fill="black")
@@ -84,12 +110,16 @@ def render_card(card: CardFace, library_name: str, dpi: int = 300) -> Image.Imag
 
 
 def write_pngs(cards: Sequence[CardFace], library_name: str, out_dir: Path) -> list[Path]:
+    names = [f"{card.number.replace('/', '_')}.png" for card in cards]  # '/' can't be in a name
+    clash = next((n for n in names if names.count(n) > 1), None)
+    if clash:
+        same = [c.number for c, n in zip(cards, names, strict=True) if n == clash]
+        raise ValueError(f"members {' and '.join(same)} would both be written as {clash}")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for card in cards:
-        path = out_dir / f"{card.number.replace('/', '_')}.png"
-        render_card(card, library_name).save(path, dpi=(300, 300))
-        paths.append(path)
+    for card, name in zip(cards, names, strict=True):
+        render_card(card, library_name).save(out_dir / name, dpi=(300, 300))
+        paths.append(out_dir / name)
     return paths
 
 

@@ -115,7 +115,14 @@ class _Recent:
 
 
 def excerpt(text: str) -> str:
-    """A printable, bounded piece of what was read, for the refusal log."""
+    """A printable, bounded piece of what was read, for the refusal log.
+
+    A card's signature is left out: an expired or suspended card works again once renewed,
+    and the log (shown on the staff screen) must not be a list of working card codes.
+    """
+    parts = text.split(":")
+    if looks_like_card(text) and len(parts) == 5:
+        text = ":".join(parts[:4]) + ":*"
     shown = text[:EXCERPT_CHARS].encode("unicode_escape").decode("ascii")[:EXCERPT_CHARS]
     return shown + ("…" if len(text) > EXCERPT_CHARS else "")
 
@@ -213,10 +220,17 @@ class CheckinDesk:
         with self.sessions() as s:
             group = s.scalar(select(Group).where(Group.code == code))
             if group is None:
-                return self._refuse(s, code, "unknown_group", f"no group {code}", now, room)
+                return self._refuse(
+                    s, code, "unknown_group", f"no group {code}", now, room, visitor_type="group"
+                )
+            if group.site != self.place.site:  # booked at another branch: unknown here
+                detail = f"group {code} is booked at {group.site}"
+                return self._refuse(
+                    s, code, "unknown_group", detail, now, room, visitor_type="group"
+                )
             if group.visit_date != local_day(now):
                 detail = f"group {code} is booked for {group.visit_date.isoformat()}"
-                return self._refuse(s, code, "wrong_day", detail, now, room)
+                return self._refuse(s, code, "wrong_day", detail, now, room, visitor_type="group")
             counts = {"children": children, "adults": adults, "boys": boys, "girls": girls}
             return self._admit(
                 s, ("group", group.id), room, now, at is not None, source, None, counts
@@ -248,7 +262,10 @@ class CheckinDesk:
         last_room = self._last_room_in_window(s, who, id_col, now, backdated)
         if last_room == room:
             return _replace(base, decision="welcome_back", detail="already checked in here")
-        decision = "moved" if self._visited_today(s, id_col, ident, now) else "welcome"
+        # Another room earlier today is a move inside the library; the same room after the
+        # window (they left and came back) is a new arrival.
+        earlier = self._last_room_today(s, id_col, ident, now)
+        decision = "moved" if earlier is not None and earlier != room else "welcome"
         counts = counts or {"children": 0, "adults": 1, "boys": None, "girls": None}
         headcount = (counts["children"] or 0) + (counts["adults"] or 0)
         visit = Visit(
@@ -284,6 +301,7 @@ class CheckinDesk:
             select(Visit)
             .where(
                 id_col == who[1],
+                Visit.site == self.place.site,  # room codes are only unique within a site
                 Visit.at_utc > now - self.repeat_window,
                 Visit.at_utc <= now + (self.repeat_window if not backdated else timedelta(0)),
             )
@@ -292,9 +310,21 @@ class CheckinDesk:
         )
         return last.room if last else None
 
-    def _visited_today(self, s: Session, id_col: Any, ident: uuid.UUID, now: datetime) -> bool:
-        q = select(Visit.id).where(id_col == ident, Visit.local_day == local_day(now)).limit(1)
-        return s.scalar(q) is not None
+    def _last_room_today(
+        self, s: Session, id_col: Any, ident: uuid.UUID, now: datetime
+    ) -> str | None:
+        q = (
+            select(Visit.room)
+            .where(
+                id_col == ident,
+                Visit.site == self.place.site,
+                Visit.local_day == local_day(now),
+                Visit.at_utc <= now,
+            )
+            .order_by(Visit.at_utc.desc())
+            .limit(1)
+        )
+        return s.scalar(q)
 
     def _refuse(
         self,
@@ -305,6 +335,7 @@ class CheckinDesk:
         now: datetime,
         room: str | None,
         member: Member | None = None,
+        visitor_type: str = "member",
     ) -> Decision:
         s.add(
             RefusedScan(
@@ -328,6 +359,7 @@ class CheckinDesk:
             room=room,
             member=member.number if member else None,
             member_name=member.name if member else None,
+            visitor_type=visitor_type,
             detail=detail,
         )
 

@@ -94,8 +94,12 @@ def add_group(
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     if not institution.strip() or len(institution) > 120:
         raise ValueError("institution must be 1-120 characters")
-    if expected_children < 0 or expected_adults < 0 or expected_children + expected_adults < 1:
-        raise ValueError("expected children and adults are 0 or more, at least 1 in all")
+    if not (0 <= expected_children <= 1000 and 0 <= expected_adults <= 1000) or (
+        expected_children + expected_adults < 1
+    ):
+        raise ValueError("expected children and adults are 0 to 1000 each, at least 1 in all")
+    if leader_name and len(leader_name) > 120:
+        raise ValueError("leader name must be 120 characters at most")
     if leader_phone and not _PHONE.match(leader_phone):
         raise ValueError(f"leader phone {leader_phone!r} is not a phone number")
     group = Group(

@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from kiosk.store.models import Guest, new_id
+from kiosk.core.localtime import local_day
+from kiosk.store.models import Group, Guest, new_id
 
 WILAYAH = Path(__file__).resolve().parents[2] / "assets" / "data" / "wilayah_kabkota.csv"
 
@@ -103,7 +104,8 @@ def search_origins(text: str, limit: int = 20) -> list[Origin]:
     return found[:limit]
 
 
-def new_guest(form: GuestForm) -> Guest:
+def new_guest(form: GuestForm, at: datetime) -> Guest:
+    """The guest's record; `at` is the visit's time, from which the retention period runs."""
     form.validate()
     other = form.origin == OTHER_ORIGIN
     return Guest(
@@ -114,6 +116,7 @@ def new_guest(form: GuestForm) -> Guest:
         origin_other=(form.origin_other or "").strip()[:80] if other else None,
         purpose=form.purpose,
         name=(form.name or "").strip() or None,
+        created_at=at,
     )
 
 
@@ -124,5 +127,16 @@ def purge_guests(session: Session, now: datetime, retention_days: int) -> int:
         update(Guest)
         .where(Guest.created_at < cutoff, Guest.purged_at.is_(None))
         .values(name=None, origin_other=None, purged_at=now)
+    )
+    return result.rowcount or 0
+
+
+def purge_group_leaders(session: Session, now: datetime, retention_days: int) -> int:
+    """Blank group leaders' names and phones once the visit is past the retention period."""
+    cutoff = local_day(now) - timedelta(days=retention_days)
+    result = session.execute(
+        update(Group)
+        .where(Group.visit_date < cutoff, Group.purged_at.is_(None))
+        .values(leader_name=None, leader_phone=None, purged_at=now)
     )
     return result.rowcount or 0

@@ -45,12 +45,11 @@ def parse_at(text: str) -> datetime:
     A bare date means the start of that local day.
     """
     try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return as_utc(datetime.fromisoformat(text.strip()))
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 near a zone shift
         raise ValueError(
             f"not an ISO 8601 time: {text!r} (example: 2026-11-27T09:30 or 2026-11-27T09:30+07:00)"
         ) from None
-    return as_utc(value)
 
 
 class Clock:

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from kiosk.core.cards import MEMBER_NUMBER
 from kiosk.core.csvfiles import (
     CR,
     DELIMITERS,
@@ -402,4 +403,6 @@ def _check_number(number: str) -> str:
     if not _NUMBER_RE.fullmatch(number):
         bad = next(c for c in number if not _NUMBER_RE.fullmatch(c))
         return f"member number {number!r} contains {bad!r} (allowed: letters, digits, - / . _)"
+    if not MEMBER_NUMBER.match(number):  # the card format's rule, so every row can get a card
+        return f"member number {number!r} must start with a letter or a digit"
     return ""

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.cards import MEMBER_NUMBER
-from kiosk.store.models import Member, Visit
+from kiosk.store.models import Member, RefusedScan, Visit
 
 GENDERS = ("L", "P")
 IMPORT_FIELDS = ("name", "gender", "category", "expires")
@@ -118,10 +118,20 @@ def set_suspended(s: Session, number: str, suspended: bool) -> None:
     get_member(s, number).suspended = suspended
 
 
+def _refusals_of(number: str) -> ColumnElement[bool]:
+    """Refused-scan log entries that name this member (their card code or typed number)."""
+    return or_(
+        RefusedScan.excerpt.contains(f":{number}:", autoescape=True),
+        RefusedScan.excerpt == number,
+    )
+
+
 def erase_member(s: Session, number: str) -> int:
-    """Erase a member on request (UU 27/2022): visits stay as anonymous counts."""
+    """Erase a member on request (UU 27/2022): visits stay as anonymous counts, the refusal
+    log forgets the number, queued surveys go with the member."""
     member = get_member(s, number)
     kept = s.execute(update(Visit).where(Visit.member_id == member.id).values(member_id=None))
+    s.execute(update(RefusedScan).where(_refusals_of(number)).values(excerpt="(erased)"))
     s.delete(member)
     return kept.rowcount or 0
 
@@ -138,6 +148,7 @@ def member_record(s: Session, number: str) -> dict[str, object]:
         **MemberInfo.of(member).to_json(),
         "registered": member.created_at.isoformat(timespec="seconds"),
         "visits": len(visits),
+        "refused_scans": s.scalar(select(func.count(RefusedScan.id)).where(_refusals_of(number))),
         "visit_days": [f"{d.isoformat()} {site}/{room}" for d, room, site in visits[-50:]],
     }
 

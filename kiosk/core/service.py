@@ -152,7 +152,7 @@ class KioskService:
     ) -> Decision:
         room = self.room_for(room)
         now = at or self.clock.now()
-        guest = new_guest(form)
+        guest = new_guest(form, now)
         with self.sessions() as s:
             s.add(guest)
             visit = Visit(
@@ -188,7 +188,14 @@ class KioskService:
         source: str = "scan",
     ) -> Decision:
         return self.desk.group_check_in(
-            code, self.room_for(room), children, adults, boys, girls, at=at, source=source
+            code,
+            self.room_for(room),
+            children,
+            adults,
+            boys,
+            girls,
+            at=at,
+            source=source,
         )
 
     def group(self, code: str) -> groups_mod.GroupInfo | None:
@@ -257,7 +264,8 @@ class KioskService:
             return False
 
     def survey_for(self, member_number: str) -> surveys.SurveyPrompt | None:
-        """The member's pending mini-survey from an earlier visit, if any (marked shown)."""
+        """The member's pending mini-survey from an earlier visit, if any (only a look: call
+        `survey_shown` when it is really on screen)."""
         now = self.clock.now()
         with self.session() as s:
             member_id = s.scalar(select(Member.id).where(Member.number == member_number))
@@ -265,11 +273,18 @@ class KioskService:
                 return None
             return surveys.due_prompt(s, member_id, now)
 
+    def survey_shown(self, prompt_id: uuid.UUID) -> bool:
+        """The survey screen appeared: the survey is never offered again."""
+        with self.session() as s:
+            return surveys.mark_shown(s, prompt_id, self.clock.now())
+
     def answer_survey(self, prompt_id: uuid.UUID, answers: dict[str, int]) -> None:
+        """Store the answers anonymously and close the survey."""
         with self.session() as s:
             surveys.answer_prompt(s, prompt_id, answers, self.clock.now(), self.site.code)
 
     def skip_survey(self, prompt_id: uuid.UUID) -> None:
+        """Close the survey with no answer (a skip is never an answer)."""
         with self.session() as s:
             surveys.skip_prompt(s, prompt_id)
 

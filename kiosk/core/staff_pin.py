@@ -4,6 +4,11 @@ A kiosk PIN is short, so the hash alone would not stop a patient guesser who can
 the lockout is what protects the staff screen at the kiosk itself: after `free_tries` wrong
 PINs every further wrong PIN locks the screen for twice as long as the one before (30 s, 60 s,
 2 min, ... up to 1 hour), on the monotonic clock so that a clock change cannot lift it.
+
+Restarting the kiosk must not lift it either: the failures and the end of the lockout (wall
+clock, UTC) are kept in data_dir/staff-pin-guard.json and read back at start. After a restart
+the monotonic clock has begun again, so the wall clock gives what is left of the lockout,
+never more than `max_lock` (a wall clock set far back cannot lock the staff out for days).
 """
 
 from __future__ import annotations
@@ -11,15 +16,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.config import Settings
+from kiosk.core.localtime import utcnow
+
+log = logging.getLogger(__name__)
 
 PIN_FILE = "staff-pin"
+GUARD_FILE = "staff-pin-guard.json"
 SCHEME = "scrypt"
 N, R, P = 2**14, 8, 1
 MIN_DIGITS, MAX_DIGITS = 4, 12
@@ -85,7 +97,10 @@ def save_pin(settings: Settings, pin: str) -> Path:
 
 @dataclass
 class PinGuard:
-    """Checks PINs against one stored hash and locks out repeated failures."""
+    """Checks PINs against one stored hash and locks out repeated failures.
+
+    With a `state_file` the failures and the lockout survive a restart of the kiosk.
+    """
 
     stored: str
     clock: Callable[[], float] = time.monotonic
@@ -94,6 +109,49 @@ class PinGuard:
     max_lock: float = 3600.0
     failures: int = 0
     locked_until: float = field(default=0.0)
+    state_file: Path | None = None
+    wall: Callable[[], datetime] = utcnow
+
+    def __post_init__(self) -> None:
+        self._load()
+
+    @classmethod
+    def for_settings(
+        cls, settings: Settings, clock: Callable[[], float] = time.monotonic
+    ) -> PinGuard:
+        """The kiosk's guard: the stored PIN hash, the lockout kept in data_dir."""
+        return cls(stored_hash(settings), clock=clock, state_file=settings.data_dir / GUARD_FILE)
+
+    def _load(self) -> None:
+        if self.state_file is None or not self.state_file.exists():
+            return
+        try:
+            data = json.loads(self.state_file.read_text(encoding="utf-8"))
+            failures = int(data["failures"])
+            until = datetime.fromisoformat(data["locked_until_utc"])
+            left = (until - self.wall()).total_seconds()
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            log.warning(
+                "staff PIN lockout state %s unreadable (%s): starting afresh", self.state_file, e
+            )
+            return
+        self.failures = max(0, failures)
+        if left > 0:
+            self.locked_until = self.clock() + min(self.max_lock, left)
+
+    def _save(self) -> None:
+        if self.state_file is None:
+            return
+        until = self.wall() + timedelta(seconds=self.wait_seconds())
+        state = {"failures": self.failures, "locked_until_utc": until.isoformat()}
+        try:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state) + "\n", encoding="utf-8")
+            tmp.chmod(0o600)
+            tmp.replace(self.state_file)
+        except OSError as e:  # the lockout still holds until the kiosk restarts
+            log.warning("could not keep the staff PIN lockout in %s: %s", self.state_file, e)
 
     @property
     def configured(self) -> bool:
@@ -108,10 +166,13 @@ class PinGuard:
         if not self.configured or self.wait_seconds() > 0:
             return False
         if verify_pin(pin, self.stored):
-            self.failures = 0
+            if self.failures:
+                self.failures = 0
+                self._save()
             return True
         self.failures += 1
         over = self.failures - self.free_tries - 1  # 0 for the first wrong PIN past the free ones
         if over >= 0:
             self.locked_until = self.clock() + min(self.max_lock, self.first_lock * 2**over)
+        self._save()
         return False

@@ -1,16 +1,24 @@
 """Satisfaction survey (SKM) at the kiosk: the mini-survey queue, visit ratings, paper forms.
 
-Privacy (UU 27/2022, survey answers apart from identities): the queue row knows the member and
-which elements to ask; answers are stored as anonymous respondents (random id) with the day,
-site and channel only. Nothing links an answer back to a queue row or a member: no member id,
-no prompt id, no time of day on answer rows.
+Privacy (UU 27/2022, survey answers apart from identities): while a survey waits, its queue
+row knows the member and which elements to ask. Answers are stored as anonymous respondents
+(random id) with the day, site and channel only: no member id, no prompt id, no time of day.
+When a survey ends (answered, skipped or expired alike) its queue row is *closed*: the elements
+are erased and the status becomes the one neutral value "closed", so the row no longer says
+what was asked nor whether it was answered, and the rotated pair of elements cannot be used to
+join the answers back to the member. A closed row keeps only the member and the day it was
+queued, which the "one survey per member per `min_days`" rule needs.
 
 Queue rules (settings `survey.*`): after a member's accepted, counted visit, with probability
 `chance`, and only when the member had no survey queued in the last `min_days` days, queue
 `elements` elements picked by `ikm.pick_elements` (the least-answered this year first, so every
 element gathers answers evenly). The survey is shown at the member's next visit on a later
-day (a room change on the same day is the same library visit), once; after `expire_days`
-it is dropped. A skip is recorded on the queue row as a skip, never as an answer.
+day (a room change on the same day is the same library visit). `due_prompt` only looks;
+`mark_shown` records that the survey screen really appeared, and a shown survey is never
+offered again. After `expire_days` a survey still pending or shown is closed. A skip closes the
+survey and leaves no respondent and no answer: a skip is never an answer. Skips are not
+counted (nothing reports them, and a count per member would undo the closing); answers that
+a visitor gave before skipping the rest are kept, each is valid on its own.
 """
 
 from __future__ import annotations
@@ -44,7 +52,9 @@ SETTING_STANDARDS = {
     "2004": ikm.KEPMENPAN_25_2004.code,
 }
 CHANNELS = ("mini", "rating", "paper")
-PENDING, SHOWN, ANSWERED, SKIPPED, EXPIRED = "pending", "shown", "answered", "skipped", "expired"
+# A queue row is pending (waiting for the next visit), shown (on screen now) or closed.
+PENDING, SHOWN, CLOSED = "pending", "shown", "closed"
+OPEN = (PENDING, SHOWN)
 PROFILE_FIELDS = ("gender", "age_band", "education", "occupation")
 PROFILE_MAX = {"age_band": 20, "education": 40, "occupation": 40}
 
@@ -115,7 +125,7 @@ def answer_counts(s: Session, std: ikm.Standard, since: date, now: datetime) -> 
             counts[code] += int(n)
     open_q = select(QueuedSurvey.elements).where(
         QueuedSurvey.standard == std.code,
-        QueuedSurvey.status == PENDING,
+        QueuedSurvey.status.in_(OPEN),
         QueuedSurvey.expires_at > now,
     )
     for elements in s.scalars(open_q):
@@ -146,7 +156,7 @@ def maybe_queue(
     recent = select(QueuedSurvey.id).where(
         QueuedSurvey.member_id == member_id,
         (QueuedSurvey.queued_day > today - timedelta(days=rules.min_days))
-        | ((QueuedSurvey.status == PENDING) & (QueuedSurvey.expires_at > now)),
+        | (QueuedSurvey.status.in_(OPEN) & (QueuedSurvey.expires_at > now)),
     )
     if s.scalar(recent.limit(1)) is not None:
         return None
@@ -167,17 +177,24 @@ def maybe_queue(
     return row
 
 
-def due_prompt(s: Session, member_id: uuid.UUID, now: datetime) -> SurveyPrompt | None:
-    """The member's pending survey from an earlier day, marked shown (it is shown once)."""
-    s.execute(
-        update(QueuedSurvey)
-        .where(
-            QueuedSurvey.member_id == member_id,
-            QueuedSurvey.status == PENDING,
-            QueuedSurvey.expires_at <= now,
-        )
-        .values(status=EXPIRED)
+def expire(s: Session, now: datetime) -> int:
+    """Close every survey, pending or shown, whose time is over; returns how many.
+
+    Rows from before surveys were closed this way ("answered", "skipped", "expired", with their
+    elements) are closed too, so that old answers cannot be joined back to members either.
+    """
+    overdue = QueuedSurvey.status.in_(OPEN) & (QueuedSurvey.expires_at <= now)
+    legacy = QueuedSurvey.status.not_in((*OPEN, CLOSED))
+    result = s.execute(
+        update(QueuedSurvey).where(overdue | legacy).values(status=CLOSED, elements="")
     )
+    return int(result.rowcount or 0)
+
+
+def due_prompt(s: Session, member_id: uuid.UUID, now: datetime) -> SurveyPrompt | None:
+    """The member's pending survey from an earlier day, if any. Only a look: `mark_shown` records
+    that it really appeared (a survey that never reached the screen stays pending)."""
+    expire(s, now)
     row = s.scalar(
         select(QueuedSurvey)
         .where(
@@ -190,7 +207,6 @@ def due_prompt(s: Session, member_id: uuid.UUID, now: datetime) -> SurveyPrompt 
     )
     if row is None:
         return None
-    row.status = SHOWN
     std = ikm.get_standard(row.standard)
     codes = row.elements.split(",")
     return SurveyPrompt(row.id, std.code, questions(std, codes), std.answers)
@@ -200,22 +216,39 @@ def _open_prompt(s: Session, prompt_id: uuid.UUID) -> QueuedSurvey:
     row = s.get(QueuedSurvey, prompt_id)
     if row is None:
         raise LookupError(f"no survey {prompt_id}")
-    if row.status not in (PENDING, SHOWN):
-        raise ValueError(f"survey {prompt_id} is already {row.status}")
+    if row.status not in OPEN:
+        raise ValueError(f"survey {prompt_id} is already closed")
     return row
+
+
+def _close(row: QueuedSurvey) -> None:
+    # The same for answered, skipped and expired: nothing left says what was asked or answered.
+    row.status = CLOSED
+    row.elements = ""
+
+
+def mark_shown(s: Session, prompt_id: uuid.UUID, now: datetime) -> bool:
+    """The survey screen appeared: it is never offered again. False when no longer open."""
+    row = s.get(QueuedSurvey, prompt_id)
+    if row is None or row.status != PENDING or row.expires_at <= now:
+        return False
+    row.status = SHOWN
+    return True
 
 
 def answer_prompt(
     s: Session, prompt_id: uuid.UUID, answers: Mapping[str, int], now: datetime, site: str
 ) -> None:
+    """Store the answers anonymously and close the survey (questions left out stay unanswered)."""
     row = _open_prompt(s, prompt_id)
     std = ikm.get_standard(row.standard)
     record_answers(s, std, answers, row.elements.split(","), local_day(now), site, "mini")
-    row.status = ANSWERED
+    _close(row)
 
 
 def skip_prompt(s: Session, prompt_id: uuid.UUID) -> None:
-    _open_prompt(s, prompt_id).status = SKIPPED
+    """Close the survey without an answer: no respondent, no answer row."""
+    _close(_open_prompt(s, prompt_id))
 
 
 # --- answers -------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from kiosk.core.checkin import Decision
 from kiosk.core.groups import looks_like_group
 from kiosk.core.localtime import local_time
 from kiosk.core.service import Identified, KioskService
-from kiosk.core.staff_pin import PinGuard, stored_hash
+from kiosk.core.staff_pin import PinGuard
 from kiosk.layout import Room
 from kiosk.ui import widgets  # noqa: F401 - registers the shared widget rules
 from kiosk.ui.bridge import UiBridge, Worker
@@ -36,8 +36,9 @@ from kiosk.ui.sounds import Sounds
 
 log = logging.getLogger(__name__)
 
-# How long each result stays before the kiosk goes home by itself (seconds).
-RESULT_SECONDS = {"accepted": 4.0, "repeat": 4.0, "refused": 9.0, "survey_next": 2.5}
+# How long each result stays before the kiosk goes home by itself (seconds); "invite" is a
+# welcome that also asks the member for their mini-survey (time to read it and decide).
+RESULT_SECONDS = {"accepted": 4.0, "repeat": 4.0, "refused": 9.0, "invite": 10.0}
 THANKS_SECONDS = 3.0
 
 DAYS = (
@@ -95,6 +96,9 @@ class Pending:
     name: str = ""
     form: Any = None
     counts: tuple[int, int] = (0, 0)
+    # Set when the visit is handed to the worker: a second tap (a double tap, a tap while the
+    # first is being stored) must not record the visitor twice.
+    sent: bool = False
 
 
 class KioskApp(App):
@@ -127,10 +131,11 @@ class KioskApp(App):
         self.worker: Worker | None = None
         self.camera = None
         self.pending: Pending | None = None
-        self.survey_prompt: Any = None
+        self.survey_prompt: Any = None  # the mini-survey the member on screen is invited to
+        self.survey_card = ""  # the card that brought it (seen again: not a new visitor)
         self.last_activity = mono()
         self.deadline: tuple[float, Callable[[], None]] | None = None
-        self.pin_guard = PinGuard(stored_hash(settings), clock=mono)
+        self.pin_guard = PinGuard.for_settings(settings, clock=mono)
         self.last_decision: Decision | None = None
         self._tick_event = None
 
@@ -211,10 +216,13 @@ class KioskApp(App):
         self.activity()
 
     def go_home(self, *_: Any) -> None:
-        self.pending = None
-        self.survey_prompt = None
+        # Screens first: a survey left open closes itself in reset() (answers given are kept,
+        # the rest counts as skipped), and it needs to know its prompt for that.
         for screen in self.sm.screens:
             screen.reset()
+        self.pending = None
+        self.survey_prompt = None
+        self.survey_card = ""
         self.show("home")
 
     def after(self, seconds: float, action: Callable[[], None]) -> None:
@@ -284,6 +292,7 @@ class KioskApp(App):
 
     # --- check-in flow --------------------------------------------------------------------
     def handle_card(self, text: str, source: str = "scan") -> None:
+        self.survey_prompt = None  # a new visitor: an invitation on screen was not for them
         if looks_like_group(text):
             self.go_home()
             self.screen("group").open_code(text)
@@ -318,6 +327,10 @@ class KioskApp(App):
         if p is None:
             self.go_home()
             return
+        if p.sent:
+            log.info("room tapped again while the visit is being stored: ignored")
+            return
+        p.sent = True
         if p.kind == "member":
             self.worker.submit(
                 svc.check_in,
@@ -346,20 +359,32 @@ class KioskApp(App):
     def keypad_entered(self, number: str) -> None:
         self.handle_card(number.strip().upper(), source="keypad")
 
+    def _sent_already(self) -> bool:
+        if self.pending is not None and self.pending.sent:
+            log.info("submitted again while the visit is being stored: ignored")
+            return True
+        return False
+
     def guest_done(self, form: Any) -> None:
+        if self._sent_already():
+            return
         self.pending = Pending("guest", form=form)
         if self.service.at_entrance:
             self.ask_room()
         else:
+            self.pending.sent = True
             self.worker.submit(
                 self.service.guest_check_in, form, then=self.show_decision, failed=self._failed
             )
 
     def group_done(self, code: str, name: str, children: int, adults: int) -> None:
+        if self._sent_already():
+            return
         self.pending = Pending("group", text=code, name=name, counts=(children, adults))
         if self.service.at_entrance:
             self.ask_room()
         else:
+            self.pending.sent = True
             self.worker.submit(
                 self.service.group_check_in,
                 code,
@@ -376,6 +401,10 @@ class KioskApp(App):
         self.last_decision = decision
         pending = self.pending
         self.pending = None
+        # A new visitor on screen: whatever survey was open or offered is not theirs.
+        self.screen("survey").reset()
+        self.survey_prompt = None
+        self.survey_card = ""
         screen = self.screen("result")
         kind = screen.present(decision, pending, error)
         self.show("result")
@@ -389,36 +418,58 @@ class KioskApp(App):
             and decision.member
             and hasattr(self.service, "survey_for")
         ):
-            self.worker.submit(self.service.survey_for, decision.member, then=self._survey_ready)
+            card = pending.text if pending is not None and pending.kind == "member" else ""
+            self.worker.submit(
+                self.service.survey_for,
+                decision.member,
+                then=lambda prompt: self._survey_ready(decision, card, prompt),
+            )
 
     # --- surveys --------------------------------------------------------------------------
-    def _survey_ready(self, prompt: Any) -> None:
-        if not prompt or self.current != "result":
-            return
+    # The member whose survey is due is invited by name on their welcome; the survey opens only
+    # when they tap "yes", so it can never land in front of the next visitor. Ignored (the
+    # welcome times out, or the next card comes first), it was never shown and waits for the
+    # member's next visit; "no, thanks" closes it as skipped.
+    def _survey_ready(self, decision: Decision, card: str, prompt: Any) -> None:
+        if not prompt or self.current != "result" or self.last_decision is not decision:
+            return  # someone else is on screen by now
         self.survey_prompt = prompt
-        self.after(RESULT_SECONDS["survey_next"], self.open_survey)
+        self.survey_card = card
+        self.screen("result").invite(first_name(decision.member_name))
+        self.after(RESULT_SECONDS["invite"], self.go_home)
 
     def open_survey(self) -> None:
+        """The member said yes: the survey appears now, and only now counts as shown."""
         prompt = self.survey_prompt
         if prompt is None:
             self.go_home()
             return
         self.screen("survey").ask(
             list(prompt.questions),
-            self._survey_answered,
+            lambda answers: self._survey_answered(prompt, answers),
             intro="visit",
             words=getattr(prompt, "answers", None),
         )
         self.show("survey")
+        if hasattr(self.service, "survey_shown"):
+            self.worker.submit(self.service.survey_shown, prompt.id)
 
-    def _survey_answered(self, answers: dict[str, int] | None) -> None:
-        prompt, svc = self.survey_prompt, self.service
-        self.survey_prompt = None
+    def decline_survey(self) -> None:
+        """ "No, thanks" on the invitation: one tap, closed as skipped, and home."""
+        prompt, self.survey_prompt = self.survey_prompt, None
         if prompt is not None:
-            if answers:
-                self.worker.submit(svc.answer_survey, prompt.id, answers)
-            elif hasattr(svc, "skip_survey"):
-                self.worker.submit(svc.skip_survey, prompt.id)
+            self._survey_answered(prompt, None)
+        self.go_home()
+
+    def _survey_answered(self, prompt: Any, answers: dict[str, int] | None) -> None:
+        """Answers (even to some of the questions only) are stored; none at all is a skip."""
+        if self.survey_prompt is prompt:
+            self.survey_prompt = None
+        svc = self.service
+        if answers:
+            self.worker.submit(svc.answer_survey, prompt.id, answers)
+        elif hasattr(svc, "skip_survey"):
+            self.worker.submit(svc.skip_survey, prompt.id)
 
     def can_rate(self) -> bool:
         return hasattr(self.service, "rating_questions") and hasattr(self.service, "record_rating")

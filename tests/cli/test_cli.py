@@ -48,6 +48,8 @@ def test_checkin_json_and_exit_codes(kiosk) -> None:
 
 def test_backdated_checkin_from_paper_book(kiosk) -> None:
     kiosk("members", "add", "M1", "Siti")
+    code, _, err = kiosk("checkin", "M1", "--room", "KOL", "--at", "2999-01-01T10:00")
+    assert code == 2 and "in the future" in err
     code, d, _ = kiosk("checkin", "M1", "--room", "KOL", "--at", "2026-03-02T23:30", "--json")
     assert code == 0 and d["local_time"] == "2026-03-02T23:30:00+07:00"
 
@@ -158,9 +160,21 @@ def test_erase_and_show(kiosk) -> None:
     kiosk("checkin", "M1", "--room", "BACA")
     code, d, _ = kiosk("members", "show", "M1", "--json")
     assert d["visits"] == 1
+    kiosk("members", "suspend", "M1")
+    kiosk("checkin", "M1", "--room", "KOL")  # refused, and logged with the number
+    code, d, _ = kiosk("members", "show", "M1", "--json")
+    assert d["refused_scans"] == 1
     assert kiosk("members", "erase", "M1")[0] == 2  # needs --yes
     code, d, _ = kiosk("members", "erase", "M1", "--yes", "--json")
     assert (code, d["anonymous_visits_kept"]) == (0, 1)
+    from sqlalchemy import create_engine, text
+
+    from kiosk.config import load_settings
+
+    engine = create_engine(load_settings().database_url)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT excerpt FROM refused_scans")).scalars().all() == ["(erased)"]
+    engine.dispose()
 
 
 def test_commands_before_init_say_what_to_do(tmp_path, monkeypatch, capsys) -> None:

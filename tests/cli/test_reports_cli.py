@@ -163,3 +163,17 @@ def test_reports_refuse_bad_input_with_one_line(kiosk, tmp_path: Path) -> None:
     assert code == 2 and ".csv" in err
     code, _, err = kiosk("survey", "import", str(tmp_path / "missing.csv"))
     assert code == 2 and "missing.csv" in err
+
+
+def test_daily_export_into_a_folder_as_csv(kiosk, tmp_path) -> None:
+    kiosk("members", "add", "M1", "Siti")
+    kiosk("checkin", "M1", "--room", "BACA", "--at", "2026-03-02T09:00")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    code, d, _ = kiosk(
+        "export", "daily", "--date", "2026-03-02", "--out", str(usb), "--format", "csv", "--json"
+    )
+    assert code == 0 and d["out"] == str(usb / "kunjungan-PUSAT-2026-03-02.csv")
+    with open(d["out"], encoding="utf-8-sig", newline="") as f:
+        text = f.read()
+    assert "BACA" in text and d["total"] == 1

@@ -65,8 +65,30 @@ def test_same_room_inside_window_is_welcome_back_and_counts_nothing(
 def test_same_room_after_window_is_a_new_visit(svc: KioskService, clock: ManualClock) -> None:
     svc.check_in(card(svc, "M001"), "BACA")
     clock.advance(31 * 60)
-    assert svc.check_in(card(svc, "M001"), "BACA").decision == "moved"
-    assert len(visits(svc)) == 2
+    # They left and came back: a new arrival, not a move inside the library.
+    assert svc.check_in(card(svc, "M001"), "BACA").decision == "welcome"
+    clock.advance(60)
+    assert svc.check_in(card(svc, "M001"), "REF").decision == "moved"
+    assert [v.decision for v in visits(svc)] == ["welcome", "welcome", "moved"]
+
+
+def test_another_site_is_not_a_repeat(svc: KioskService, clock: ManualClock) -> None:
+    from dataclasses import replace
+
+    svc.check_in(card(svc, "M001"), "BACA")
+    branch = KioskService.open(
+        replace(svc.settings, site="CAB-TABA", kiosk_id="taba-1", location="BACA"), clock=clock
+    )
+    clock.advance(60)
+    d = branch.check_in(card(svc, "M001"))  # same room code, another library
+    assert (d.decision, d.room) == ("welcome", "BACA")
+    assert sorted(v.site for v in visits(svc)) == ["CAB-TABA", "PUSAT"]
+    with svc.session() as s:
+        code = groups.add_group(s, "PUSAT", date(2026, 11, 25), "TK Pertiwi", "TK", 20, 3).code
+    refused = branch.group_check_in(code, 20, 3)
+    assert (refused.decision, refused.visitor_type) == ("unknown_group", "group")
+    assert "PUSAT" in refused.detail
+    branch.close()
 
 
 def test_another_room_is_moved_a_new_room_visit(svc: KioskService, clock: ManualClock) -> None:
@@ -119,6 +141,8 @@ def test_refusals(svc: KioskService, number: str, seq: int, reason: str) -> None
     assert visits(svc) == []
     [logged] = refusals(svc)
     assert (logged.reason, logged.room, logged.kiosk_id) == (reason, "BACA", "test-kiosk")
+    # The log keeps which card, never its signature: a renewed card must not be copyable.
+    assert logged.excerpt == ":".join(card(svc, number, seq).split(":")[:4]) + ":*"
 
 
 def test_revoked_card_is_refused_and_the_new_one_works(svc: KioskService) -> None:
@@ -270,3 +294,36 @@ def test_full_disk_raises_and_counts_nothing(svc: KioskService, tmp_path) -> Non
     # Every visit the kiosk confirmed is on disk; the refused one is not half-saved.
     with svc.sessions() as s:
         assert s.scalar(select(func.count(Guest.id))) == before - 1
+
+
+def test_purge_keeps_counts_and_forgets_personal_fields(
+    svc: KioskService, clock: ManualClock
+) -> None:
+    from kiosk.core.guests import purge_group_leaders, purge_guests
+    from kiosk.store.models import Group
+
+    old = GuestForm("umum", "P", "other", "membaca", origin_other="Desa Air Kuti", name="Rina")
+    svc.guest_check_in(old, "BACA")
+    with svc.session() as s:
+        groups.add_group(s, "PUSAT", date(2026, 11, 25), "TK A", "TK", 10, 2, "Bu Sari", "0812 111")
+    clock.advance(200 * 86400)
+    svc.guest_check_in(GuestForm("umum", "L", "other", "membaca", "Muara Beliti", "Andi"), "BACA")
+    with svc.session() as s:
+        assert purge_guests(s, clock.now(), 180) == 1
+        assert purge_group_leaders(s, clock.now(), 180) == 1
+        assert purge_guests(s, clock.now(), 180) == 0  # done once
+    with svc.sessions() as s:
+        kept = {(g.name, g.origin_other, g.purged_at is None) for g in s.scalars(select(Guest))}
+        leader = s.scalar(select(Group))
+    assert kept == {(None, None, False), ("Andi", "Muara Beliti", True)}
+    assert (leader.leader_name, leader.leader_phone, leader.expected_children) == (None, None, 10)
+    assert len(visits(svc)) == 2  # the counts stay
+
+
+def test_card_pngs_whose_names_would_clash_are_refused(tmp_path) -> None:
+    from kiosk.core.card_print import CardFace, write_pngs
+
+    faces = [CardFace("A/1", "Satu", "LK1:x"), CardFace("A_1", "Dua", "LK1:y")]
+    with pytest.raises(ValueError, match="A/1 and A_1"):
+        write_pngs(faces, "Perpustakaan", tmp_path / "png")
+    assert not (tmp_path / "png").exists()

@@ -69,6 +69,7 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 def test_shipped_layout_has_the_central_librarys_five_rooms() -> None:
     site = load_layout(DEFAULT_LAYOUT).site("PUSAT")
+    assert site.name == "Perpustakaan Umum Kota Lubuklinggau"
     assert {r.code for r in site.rooms} == {"REF", "KOL", "BACA", "PAV", "ANAK"}
     assert site.room("PAV").floor == 4
 
@@ -107,6 +108,28 @@ def test_bad_layouts_name_the_key(data: dict, key: str) -> None:
     with pytest.raises(ConfigError) as e:
         parse_layout(data, "layout.toml")
     assert e.value.key == key and "layout.toml" in str(e.value)
+
+
+ROOM = {"code": "A", "name": "A"}
+
+
+@pytest.mark.parametrize(
+    ("floors", "key"),
+    [
+        ([1], "site[0].floor[0]"),
+        ([{"number": 1, "room": [3]}], "site[0].floor[0].room[0]"),
+        ([{"number": 1, "room": [{**ROOM, "nmae_en": "x"}]}], "site[0].floor[0].room[0].nmae_en"),
+        ([{"number": 1, "room": [{"code": "A", "name": " "}]}], "site[0].floor[0].room[0].name"),
+        (
+            [{"number": 1, "room": [ROOM]}, {"number": 1, "room": [{"code": "B", "name": "B"}]}],
+            "site[0].floor[1].number",
+        ),
+    ],
+)
+def test_layout_entries_are_checked(floors: list, key: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        parse_layout({"site": [{"code": "X", "name": "X", "floor": floors}]}, "layout.toml")
+    assert e.value.key == key
 
 
 def test_unknown_site_lists_the_known_ones() -> None:

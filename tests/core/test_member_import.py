@@ -452,7 +452,7 @@ def test_header_only_file_is_empty_result_with_warning() -> None:
 
 # --- properties ------------------------------------------------------------------------------
 
-numbers = st.from_regex(r"[A-Za-z0-9._/-]{1,20}", fullmatch=True)
+numbers = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,19}", fullmatch=True)  # card rule
 names = st.text(
     st.characters(exclude_categories=("Cs", "Co"), exclude_characters="\x00"), max_size=40
 ).filter(lambda s: s.split())
@@ -530,3 +530,12 @@ def test_our_csv_round_trip(
 
 def _newlines(value: str) -> int:
     return value.replace("\r\n", "\n").count("\n") + value.replace("\r\n", "").count("\r")
+
+
+def test_numbers_a_card_cannot_carry_are_refused_with_their_line() -> None:
+    result = parse_member_file(b"number;name\n-12;X\n.A;Y\nB1;Z\n")
+    assert [(r.line, "start with a letter or a digit" in r.reason) for r in result.refused] == [
+        (2, True),
+        (3, True),
+    ]
+    assert [r.number for r in result.rows] == ["B1"]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli import main
 from kiosk.config import load_settings
-from kiosk.core.staff_pin import PinGuard, hash_pin, stored_hash, verify_pin
+from kiosk.core.staff_pin import PinGuard, hash_pin, save_pin, stored_hash, verify_pin
 
 
 def test_hash_is_salted_and_verifies() -> None:
@@ -62,3 +64,75 @@ def test_set_pin_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert (tmp_path / "staff-pin").stat().st_mode & 0o077 == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("12\n"))
     assert main(["staff", "set-pin", "--pin-stdin"]) == 2
+
+
+class Clocks:
+    """A monotonic clock that starts again at 0 on every "restart", and a wall clock (UTC)."""
+
+    def __init__(self) -> None:
+        self.mono = 0.0
+        self.utc = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.utc += timedelta(seconds=seconds)
+
+    def restart(self) -> None:
+        self.mono = 0.0
+
+    def guard(self, path: Path) -> PinGuard:
+        return PinGuard(
+            hash_pin("2468"), clock=lambda: self.mono, state_file=path, wall=lambda: self.utc
+        )
+
+
+def test_lockout_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "staff-pin-guard.json"
+    clocks = Clocks()
+    guard = clocks.guard(path)
+    for _ in range(4):
+        assert not guard.try_pin("0000")
+    assert guard.wait_seconds() == 30
+    assert path.stat().st_mode & 0o077 == 0
+    clocks.advance(10)
+    clocks.restart()  # the kiosk restarts: the monotonic clock begins again
+    again = clocks.guard(path)
+    assert again.failures == 4
+    assert again.wait_seconds() == 20
+    assert not again.try_pin("2468")  # still locked
+    clocks.advance(20)
+    assert not again.try_pin("0000")  # the failures were kept: the lock doubles
+    assert again.wait_seconds() == 60
+    clocks.advance(60)
+    assert again.try_pin("2468")
+    clocks.restart()
+    fresh = clocks.guard(path)
+    assert fresh.failures == 0 and fresh.wait_seconds() == 0
+
+
+def test_a_wall_clock_set_back_cannot_lock_for_days(tmp_path: Path) -> None:
+    path = tmp_path / "staff-pin-guard.json"
+    clocks = Clocks()
+    guard = clocks.guard(path)
+    for _ in range(4):
+        guard.try_pin("0000")
+    clocks.utc -= timedelta(days=3)  # a flat clock battery after a power cut
+    clocks.restart()
+    assert clocks.guard(path).wait_seconds() == guard.max_lock
+
+
+def test_an_unreadable_state_file_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "staff-pin-guard.json"
+    path.write_text("{not json", encoding="utf-8")
+    guard = Clocks().guard(path)
+    assert guard.failures == 0 and guard.wait_seconds() == 0
+    assert guard.try_pin("2468")
+
+
+def test_for_settings_keeps_the_state_in_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings(overrides={"data_dir": tmp_path}, environ={})
+    save_pin(settings, "2468")
+    guard = PinGuard.for_settings(settings)
+    assert guard.configured and not guard.try_pin("0000")
+    assert json.loads((tmp_path / "staff-pin-guard.json").read_text())["failures"] == 1
+    assert PinGuard.for_settings(settings).failures == 1

@@ -16,7 +16,7 @@ from kiosk.core.guests import GuestForm
 from kiosk.core.localtime import ManualClock, parse_at
 from kiosk.core.member_import import ImportFileError
 from kiosk.core.service import KioskService
-from kiosk.store.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
+from kiosk.store.models import Member, QueuedSurvey, SurveyAnswer, SurveyRespondent
 
 DAY = 24 * 3600
 
@@ -69,8 +69,24 @@ def test_queued_after_a_visit_and_shown_once_at_the_next_visit(
         assert q.text_id == std.element(q.code).question
         assert q.text_en == std.element(q.code).question_en
     assert [a.value for a in prompt.answers] == [1, 2, 3, 4]
+    # Looking is not showing: until the survey screen appears it stays pending.
+    assert queue(svc)[0].status == "pending"
+    assert svc.survey_for("M001").id == row.id
+    assert svc.survey_shown(prompt.id)
     assert queue(svc)[0].status == "shown"
     assert svc.survey_for("M001") is None  # shown once only
+    assert not svc.survey_shown(prompt.id)
+
+
+def test_a_survey_that_never_reached_the_screen_is_offered_again(
+    svc: KioskService, clock: ManualClock
+) -> None:
+    scan(svc, "M001")
+    clock.advance(DAY)
+    first = svc.survey_for("M001")  # looked up, but the next visitor's card came first
+    clock.advance(DAY)
+    again = svc.survey_for("M001")
+    assert again is not None and again.id == first.id
 
 
 def test_never_shown_to_anyone_else(svc: KioskService, clock: ManualClock) -> None:
@@ -98,9 +114,73 @@ def test_answers_are_stored_apart_from_the_member(svc: KioskService, clock: Manu
     for model in (SurveyAnswer, SurveyRespondent):
         cols = {c.key for c in inspect(model).columns}
         assert not cols & {"member_id", "prompt_id", "queue_id", "at_utc", "name"}
-    assert queue(svc)[0].status == "answered"
-    with pytest.raises(ValueError, match="already answered"):
+    assert queue(svc)[0].status == "closed"
+    with pytest.raises(ValueError, match="already closed"):
         svc.answer_survey(prompt.id, {first: 1})
+
+
+def _rows_naming(svc: KioskService, member_id: object) -> list[tuple[str, dict]]:
+    """Every row of every table that holds the member's id in any column."""
+    found = []
+    with svc.sessions() as s:
+        for table in SurveyAnswer.metadata.sorted_tables:
+            for row in s.execute(select(table)).mappings():
+                if member_id in row.values():
+                    found.append((table.name, dict(row)))
+    return found
+
+
+def test_after_answering_nothing_links_the_member_to_the_answers(
+    svc: KioskService, clock: ManualClock
+) -> None:
+    scan(svc, "M001")
+    clock.advance(DAY)
+    scan(svc, "M001")
+    prompt = svc.survey_for("M001")
+    svc.survey_shown(prompt.id)
+    first, second = (q.code for q in prompt.questions)
+    svc.answer_survey(prompt.id, {first: 4, second: 1})
+    with svc.sessions() as s:
+        member_id = s.scalar(select(Member.id).where(Member.number == "M001"))
+        respondent_ids = set(s.scalars(select(SurveyRespondent.id)))
+    assert len(respondent_ids) == 1
+    rows = _rows_naming(svc, member_id)
+    assert {name for name, _ in rows} >= {"members", "visits", "survey_queue"}
+    for name, row in rows:
+        values = {str(v) for v in row.values() if v is not None}
+        # no element asked, no answer value given, no "answered", no respondent or prompt id
+        assert not values & {first, second, "answered", "skipped", "shown"}, (name, row)
+        assert not values & {str(r) for r in respondent_ids}, (name, row)
+        if name == "survey_queue":
+            assert (row["status"], row["elements"]) == ("closed", "")
+    # and the answer side names neither the member nor the prompt
+    answer_side = {str(v) for v in _answer_side_values(svc)}
+    assert str(prompt.id) not in answer_side and str(member_id) not in answer_side
+    assert {first, second} <= answer_side  # (the answers themselves are there, anonymous)
+
+
+def _answer_side_values(svc: KioskService) -> list[object]:
+    with svc.sessions() as s:
+        out: list[object] = []
+        for model in (SurveyAnswer, SurveyRespondent):
+            for row in s.execute(select(model.__table__)).mappings():
+                out.extend(row.values())
+        return out
+
+
+def test_answered_skipped_and_expired_look_the_same(svc: KioskService, clock: ManualClock) -> None:
+    for number in ("M001", "M002", "M003"):
+        scan(svc, number)
+    clock.advance(DAY)
+    answered = svc.survey_for("M001")
+    svc.survey_shown(answered.id)
+    svc.answer_survey(answered.id, {answered.questions[0].code: 3})
+    skipped = svc.survey_for("M002")
+    svc.survey_shown(skipped.id)
+    svc.skip_survey(skipped.id)
+    clock.advance(14 * DAY)
+    assert svc.survey_for("M003") is None  # M003 never came back: expired
+    assert {(r.status, r.elements) for r in queue(svc)} == {("closed", "")}
 
 
 def test_partial_answers_and_bad_answers(svc: KioskService, clock: ManualClock) -> None:
@@ -122,7 +202,7 @@ def test_skip_is_a_skip_not_an_answer(svc: KioskService, clock: ManualClock) -> 
     clock.advance(DAY)
     prompt = svc.survey_for("M001")
     svc.skip_survey(prompt.id)
-    assert queue(svc)[0].status == "skipped"
+    assert (queue(svc)[0].status, queue(svc)[0].elements) == ("closed", "")
     assert answers(svc) == []
     with svc.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SurveyRespondent)) == 0
@@ -132,7 +212,33 @@ def test_expires_when_not_shown_in_time(svc: KioskService, clock: ManualClock) -
     scan(svc, "M001")
     clock.advance(15 * DAY)
     assert svc.survey_for("M001") is None
-    assert queue(svc)[0].status == "expired"
+    assert (queue(svc)[0].status, queue(svc)[0].elements) == ("closed", "")
+
+
+def test_rows_closed_the_old_way_are_closed_on_the_next_scan(
+    svc: KioskService, clock: ManualClock
+) -> None:
+    scan(svc, "M001")
+    scan(svc, "M002")
+    with svc.session() as s:  # as an older kiosk left them: status and elements kept
+        for row, status in zip(
+            s.scalars(select(QueuedSurvey)), ("answered", "skipped"), strict=True
+        ):
+            row.status = status
+    svc.survey_for("M003")
+    assert {(r.status, r.elements) for r in queue(svc)} == {("closed", "")}
+
+
+def test_a_shown_survey_left_open_expires_too(svc: KioskService, clock: ManualClock) -> None:
+    scan(svc, "M001")
+    clock.advance(DAY)
+    prompt = svc.survey_for("M001")
+    assert svc.survey_shown(prompt.id)  # then the kiosk lost power before an answer
+    clock.advance(13 * DAY)
+    svc.survey_for("M002")  # anyone's next scan closes what is overdue
+    assert (queue(svc)[0].status, queue(svc)[0].elements) == ("closed", "")
+    with pytest.raises(ValueError, match="already closed"):
+        svc.skip_survey(prompt.id)
 
 
 def test_at_most_one_survey_per_member_per_period(svc: KioskService, clock: ManualClock) -> None:

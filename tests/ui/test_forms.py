@@ -126,9 +126,18 @@ def test_mini_survey_after_a_members_welcome(open_kiosk: Callable[..., Driver]) 
     clock.advance(24 * 3600)
     kiosk.app.card_seen(card)
     kiosk.settle()
-    assert "Selamat datang, Budi!" in kiosk.texts()
-    kiosk.later(3)  # the greeting stays a moment, then the survey
+    text = kiosk.texts()
+    assert "Selamat datang, Budi!" in text
+    # the member is asked by name on their own welcome; nothing opens by itself
+    assert "Budi, bersedia mengisi survei singkat?" in text
+    kiosk.later(3)
+    assert kiosk.current == "result"
+    with svc.session() as s:
+        assert s.scalars(select(QueuedSurvey.status)).all() == ["pending"]
+    kiosk.tap_id("survey_yes", "result")
     assert kiosk.current == "survey"
+    with svc.session() as s:
+        assert s.scalars(select(QueuedSurvey.status)).all() == ["shown"]
     survey = kiosk.screen()
     assert len(survey.questions) == svc.settings.survey_elements
     assert survey.question == survey.questions[0].text_id
@@ -139,13 +148,15 @@ def test_mini_survey_after_a_members_welcome(open_kiosk: Callable[..., Driver]) 
         kiosk.tap(face)
     assert "Terima kasih!" in kiosk.texts()
     with svc.session() as s:
-        assert s.scalars(select(QueuedSurvey.status)).all() == ["answered"]
+        assert s.execute(select(QueuedSurvey.status, QueuedSurvey.elements)).all() == [
+            ("closed", "")
+        ]
         assert len(s.scalars(select(SurveyAnswer)).all()) == len(survey.questions)
     kiosk.later(3.5)
     assert kiosk.current == "home"
 
 
-def test_survey_skip_is_one_tap(open_kiosk: Callable[..., Driver]) -> None:
+def test_survey_no_thanks_is_one_tap(open_kiosk: Callable[..., Driver]) -> None:
     clock = ManualClock(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
     kiosk = open_kiosk(location="BACA", clock=clock, survey_chance=1.0)
     svc = kiosk.app.service
@@ -153,11 +164,12 @@ def test_survey_skip_is_one_tap(open_kiosk: Callable[..., Driver]) -> None:
     clock.advance(24 * 3600)
     kiosk.app.card_seen(card_payload(svc, "M2016001"))
     kiosk.settle()
-    kiosk.later(3)
-    kiosk.tap_id("skip_button", "survey")
+    kiosk.tap_id("survey_no", "result")
     assert kiosk.current == "home"
     with svc.session() as s:
-        assert s.scalars(select(QueuedSurvey.status)).all() == ["skipped"]
+        assert s.execute(select(QueuedSurvey.status, QueuedSurvey.elements)).all() == [
+            ("closed", "")
+        ]
         assert s.scalars(select(SurveyAnswer)).all() == []
 
 

@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.core.staff_pin import save_pin
-from ui.driver import Driver
+from kiosk.core.staff_pin import PinGuard, save_pin
+from ui.driver import Driver, FakeMono
 from ui.helpers import card_payload, empty_frames
 
 
@@ -105,6 +105,10 @@ def test_staff_pin_lockout_then_numbers_and_export(
         assert "PIN salah." in kiosk.texts()
     enter("1112")  # the fourth wrong PIN locks for 30 s
     assert "Coba lagi dalam 30 detik" in kiosk.texts()
+    # restarting the kiosk does not lift it: the guard a new start builds is locked too
+    restarted = PinGuard.for_settings(kiosk.app.settings, clock=FakeMono())
+    assert restarted.failures == 4 and restarted.wait_seconds() > 0
+    assert not restarted.try_pin("2468")
     enter("2468")  # even the right PIN waits
     assert kiosk.current == "staff_pin"
     kiosk.later(15)
@@ -124,6 +128,10 @@ def test_staff_pin_lockout_then_numbers_and_export(
     assert "Ruang Baca Umum" in text and "kode tidak sah" in text
     assert "Kamera: kamera belum diatur" in text
 
+    # the folder box starts empty, with a grey hint (not "/", which looks like a choice)
+    assert staff.export_path == "" and staff.ids.path.text == "mis. /media/usb"
+    kiosk.tap_id("export_button")
+    assert staff.export_message == ""  # nothing typed: nothing saved
     folder = Path(tempfile.mkdtemp(prefix="usb", dir="/tmp"))  # short: typed key by key
     kiosk.tap_id("type_button")
     kiosk.type_on(staff.ids.keyboard, str(folder).upper())  # the keyboard types lowercase

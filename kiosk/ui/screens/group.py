@@ -20,6 +20,7 @@ class GroupScreen(KioskScreen):
     institution = StringProperty("")
     level = StringProperty("")
     problem = StringProperty("")
+    sending = BooleanProperty(False)  # confirmed: a second tap must not record the group twice
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -31,6 +32,7 @@ class GroupScreen(KioskScreen):
         self.app.worker.submit(self.app.service.groups_today, then=self._listed)
 
     def reset(self) -> None:
+        self.sending = False
         self.group = None
         self.chosen = False
         self.problem = ""
@@ -94,9 +96,10 @@ class GroupScreen(KioskScreen):
         self.chosen = True
 
     def confirm(self) -> None:
-        if self.group is None:
+        if self.group is None or self.sending:
             return
         children, adults = int(self.ids.children.value), int(self.ids.adults.value)
         if children + adults < 1:
             return
+        self.sending = True
         self.app.group_done(self.group.code, self.group.institution, children, adults)

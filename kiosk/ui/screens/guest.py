@@ -44,6 +44,7 @@ class GuestScreen(KioskScreen):
     typing_other = BooleanProperty(False)
     privacy_text = StringProperty("")
     summary = StringProperty("")
+    sending = BooleanProperty(False)  # submitted: a second tap must not record the guest twice
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -53,6 +54,7 @@ class GuestScreen(KioskScreen):
         self.reset()
 
     def reset(self) -> None:
+        self.sending = False
         self.answers = {}
         self.search = ""
         self.typing_other = False
@@ -193,6 +195,9 @@ class GuestScreen(KioskScreen):
         )
 
     def submit(self) -> None:
+        if self.sending:
+            return
         form = self.form()
         form.validate()
+        self.sending = True
         self.app.guest_done(form)

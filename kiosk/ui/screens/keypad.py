@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.core.cards import MEMBER_NUMBER
 from kiosk.ui.screens import KioskScreen, load_kv
@@ -15,11 +15,13 @@ class KeypadScreen(KioskScreen):
     number = StringProperty("")
     keys = StringProperty("digits")
     problem = StringProperty("")
+    sending = BooleanProperty(False)  # a second OK would check the member in twice
 
     def start(self) -> None:
         self.reset()
 
     def reset(self) -> None:
+        self.sending = False
         self.number = ""
         self.keys = "digits"
         self.problem = ""
@@ -29,9 +31,10 @@ class KeypadScreen(KioskScreen):
 
     def submit(self) -> None:
         number = self.number.strip()
-        if not number:
+        if not number or self.sending:
             return
         if not MEMBER_NUMBER.match(number):
             self.problem = "format"
             return
+        self.sending = True
         self.app.keypad_entered(number)

@@ -33,14 +33,18 @@ class ResultScreen(KioskScreen):
     symbol = StringProperty("")
     bg_color = ColorProperty(W.OK)
     fg_color = ColorProperty((1, 1, 1, 1))
+    invitation = StringProperty("")  # a member asked for their mini-survey (empty: none)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[Decision | None, Any, str] | None = None
+        self._invited: str | None = None
 
     def present(self, decision: Decision | None, pending: Any = None, error: str = "") -> str:
         """Fill the screen for a decision; returns its kind (accepted, repeat, refused)."""
         self._shown = (decision, pending, error)
+        self._invited: str | None = None
+        self.invitation = ""
         self.kind = kind_of(decision)
         self.symbol = SYMBOLS[self.kind]
         self.bg_color = {"accepted": W.OK, "repeat": W.AMBER, "refused": W.RED}[self.kind]
@@ -48,9 +52,27 @@ class ResultScreen(KioskScreen):
         self.title, self.message = self.words(decision, pending, error)
         return self.kind
 
+    def reset(self) -> None:
+        self._invited = None
+        self.invitation = ""
+
+    def invite(self, name: str) -> None:
+        """Ask the member on screen, by name, for their mini-survey (yes, or no thanks)."""
+        self._invited = name
+        self.invitation = self._invitation_text()
+
+    def _invitation_text(self) -> str:
+        if self._invited is None:
+            return ""
+        if self._invited:
+            question = tr._("{name}, would you answer a short survey?")
+            return question.format(name=self._invited)
+        return tr._("Would you answer a short survey?")
+
     def on_language(self) -> None:
         if self._shown is not None:
             self.title, self.message = self.words(*self._shown)
+        self.invitation = self._invitation_text()
 
     def words(self, d: Decision | None, pending: Any, error: str) -> tuple[str, str]:
         _ = tr._

@@ -185,6 +185,9 @@ class StaffScreen(KioskScreen):
         folder = folder.strip()
         if not folder:
             return
+        if not Path(folder).is_absolute():  # a relative path would land in the app's folder
+            self.export_message = tr._("Type the whole folder path, starting with /")
+            return
         self.export_message = tr._("Saving…")
         self.app.worker.submit(
             export_counts,

@@ -2,7 +2,12 @@
 
 Takes a list of questions (objects with `code`, `text_id`, `text_en`), optionally the answer
 words of the survey standard (objects with `value`, `label`, `label_en`), and hands the answers
-(code -> 1..4, 4 is best) to a callback; None when skipped.
+(code -> 1..4, 4 is best) to a callback exactly once; None when nothing was answered.
+
+However the survey ends early (Skip, the idle reset, the next visitor's card), the answers
+already given are kept, each is valid on its own, and the rest counts as skipped. A card shown
+while the survey is up belongs to the next visitor: the survey ends and the card is checked in
+as usual (the same member's card seen again is ignored, they are still answering).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ THANKS_SECONDS = 3.0
 
 
 class SurveyScreen(KioskScreen):
+    accepts = "member"  # the next visitor never has to answer someone else's survey
     index = NumericProperty(0)
     total = NumericProperty(0)
     question = StringProperty("")
@@ -60,11 +66,20 @@ class SurveyScreen(KioskScreen):
         self.render()
 
     def reset(self) -> None:
-        # Leaving without answering (idle reset, cancel) counts as a skip.
-        if self._done is not None and not self.thanked:
-            self._finish(None)
+        self.end()
         self.questions = []
         self.thanked = False
+
+    def end(self) -> None:
+        """Close an open survey: the answers given so far are kept, none at all is a skip."""
+        if self._done is not None and not self.thanked:
+            self._finish(dict(self.answers) or None)
+
+    def on_card(self, text: str, source: str = "scan") -> None:
+        if self._done is not None and text and text == self.app.survey_card:
+            return  # the member who is answering showed their card again
+        self.end()
+        self.app.handle_card(text, source)
 
     def on_language(self) -> None:
         self.render()
@@ -94,7 +109,7 @@ class SurveyScreen(KioskScreen):
             self.thank()
 
     def skip(self) -> None:
-        self._finish(None)
+        self.end()
         self.app.go_home()
 
     def thank(self) -> None:
