@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.core import ikm  # noqa: E402
 from kiosk.core.localtime import WIB  # noqa: E402
-from kiosk.core.reports_progress import Progress  # noqa: E402
+from kiosk.core.progress import Progress  # noqa: E402
 from kiosk.store.db import init_db, make_engine  # noqa: E402
 from kiosk.store.models import (  # noqa: E402
     Group,

@@ -11,6 +11,7 @@ from kiosk.config import Settings
 from kiosk.core import members as m
 from kiosk.core.card_print import CardFace, write_pdf, write_pngs
 from kiosk.core.cards import Keyring, make_payload
+from kiosk.core.progress import Progress
 from kiosk.core.service import KioskService
 from kiosk.store.db import init_db, make_engine
 
@@ -128,8 +129,10 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
     applied = None
     if not result.refused and not args.dry_run:
+        progress = Progress(len(result.rows), "members")
         with svc.session() as s:
-            applied = m.apply_import(s, result.rows, result.fields)
+            applied = m.apply_import(s, result.rows, result.fields, progress.step)
+        progress.done()
     data = {
         "file": str(args.file),
         "format": result.format,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -154,7 +154,10 @@ def member_record(s: Session, number: str) -> dict[str, object]:
 
 
 def apply_import(
-    s: Session, rows: Iterable[ImportRow], fields: Collection[str] = IMPORT_FIELDS
+    s: Session,
+    rows: Iterable[ImportRow],
+    fields: Collection[str] = IMPORT_FIELDS,
+    on_row: Callable[[], None] | None = None,
 ) -> tuple[int, int]:
     """Add new members and update known ones; (added, updated).
 
@@ -167,7 +170,16 @@ def apply_import(
         check_member_fields(row.number, row.name, row.gender, row.category)
         member = known.get(row.number)
         if member is None:
-            member = add_member(s, row.number, row.name, row.gender, row.category, row.expires)
+            member = Member(
+                number=row.number,
+                name=row.name.strip(),
+                gender=row.gender,
+                category=row.category,
+                expires=row.expires,
+                suspended=False,
+                card_seq=1,
+            )
+            s.add(member)
             known[row.number] = member
             added += 1
         else:
@@ -177,5 +189,7 @@ def apply_import(
             updated += 1
         if "suspended" in fields:
             member.suspended = row.suspended
+        if on_row is not None:
+            on_row()
     s.flush()
     return added, updated
