@@ -120,7 +120,7 @@ def live_run(video: Path, seconds: float, decode_on_ui: bool) -> dict:
     hub = CameraHub(
         str(video),
         bridge,
-        on_card=events.append,
+        on_card=lambda text, _source: events.append(text),
         on_state=lambda s: None,
         on_texture=lambda tex: setattr(image, "texture", tex),
     )
