@@ -123,7 +123,7 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
             views = [("day", reports.visit_report(s, flt, "day"))]
             views += [(b, reports.visit_report(s, flt, b)) for b in ("hour", "weekday")]
             views += [(b, reports.visit_report(s, flt, b)) for b in ("month", "year")]
-            sheets = [(w[b], *exports.report_table(r, lang)) for b, r in views]
+            sheets = [(w[b], *exports.report_table(r, lang, typed=True)) for b, r in views]
             sheets.append((w["by_room"], *exports.keyed_table("room", rooms, lang)))
             categories = reports.per_key(s, flt, Visit.category)
             sheets.append((w["by_category"], *exports.keyed_table("category", categories, lang)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,19 @@ def month_name(month: int, lang: str) -> str:
     return MONTHS[lang].split()[month - 1]
 
 
+class MonthStart(date):
+    """The first day of a month, shown in spreadsheets as the month ("March 2025")."""
+
+
+def key_cell(by: str, key: Any, lang: str) -> Any:
+    """A period key as a typed spreadsheet value: hours as times, months as dates."""
+    if by == "hour":
+        return time(key)
+    if by == "month":
+        return MonthStart(key[0], key[1], 1)
+    return key_label(by, key, lang)
+
+
 def key_label(by: str, key: Any, lang: str) -> Any:
     """A period key as a spreadsheet value: real dates and numbers, names for weekdays."""
     if by == "day":
@@ -152,8 +165,12 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
             ws.append(row)
         for col in ws.iter_cols(min_row=2):
             for cell in col:
-                if isinstance(cell.value, date):
+                if isinstance(cell.value, MonthStart):
+                    cell.number_format = "mmmm yyyy"
+                elif isinstance(cell.value, date):
                     cell.number_format = "yyyy-mm-dd"
+                elif isinstance(cell.value, time):
+                    cell.number_format = "hh:mm"
         for i, name in enumerate(header, start=1):
             width = max([len(str(name))] + [len(str(r[i - 1])) for r in rows[:200]]) + 2
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(width, 40)
@@ -196,12 +213,14 @@ def write_daily(
 # --- visit report ---------------------------------------------------------------------------
 
 
-def report_table(report: VisitReport, lang: str) -> tuple[list[str], list[list[Any]]]:
+def report_table(
+    report: VisitReport, lang: str, typed: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a visit report; `typed` keys (times, dates) for spreadsheets."""
     w = words(lang)
     header = [w[report.by], w["member"], w["guest"], w["group"], w["total"]]
-    rows = [
-        [key_label(report.by, k, lang), c.member, c.guest, c.group, c.total] for k, c in report.rows
-    ]
+    key = key_cell if typed else key_label
+    rows = [[key(report.by, k, lang), c.member, c.guest, c.group, c.total] for k, c in report.rows]
     t = report.total
     rows.append([w["total"], t.member, t.guest, t.group, t.total])
     return header, rows

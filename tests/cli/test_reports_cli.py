@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
+from datetime import datetime, time
 from fractions import Fraction
 from pathlib import Path
 
@@ -143,7 +144,9 @@ def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
         "Tanggal", "Jam", "Hari", "Bulan", "Tahun", "Per ruang", "Per kategori",
     ]  # fmt: skip
     hours = {r[0]: r[4] for r in wb["Jam"].iter_rows(min_row=2, values_only=True)}
-    assert (hours["23:00"], hours["00:00"], hours["09:00"]) == (1, 1, 21)
+    assert (hours[time(23)], hours[time(0)], hours[time(9)]) == (1, 1, 21)  # real times
+    months = [r[0] for r in wb["Bulan"].iter_rows(min_row=2, values_only=True)]
+    assert months[0] == datetime(2026, 11, 1) and wb["Bulan"]["A2"].number_format == "mmmm yyyy"
     assert out_pdf.read_bytes().startswith(b"%PDF")
 
     code, out, _ = kiosk("export", "daily", "--date", "2026-11-25", "--out",
