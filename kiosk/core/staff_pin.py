@@ -142,7 +142,7 @@ class PinGuard:
     def _save(self) -> None:
         if self.state_file is None:
             return
-        until = self.wall() + timedelta(seconds=self.wait_seconds())
+        until = self.wall() + timedelta(seconds=self.lockout_left())
         state = {"failures": self.failures, "locked_until_utc": until.isoformat()}
         try:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -157,13 +157,13 @@ class PinGuard:
     def configured(self) -> bool:
         return bool(self.stored)
 
-    def wait_seconds(self) -> float:
+    def lockout_left(self) -> float:
         """Seconds until a PIN may be tried again (0: now)."""
         return max(0.0, self.locked_until - self.clock())
 
     def try_pin(self, pin: str) -> bool:
         """True for the right PIN. While locked, no PIN is even checked."""
-        if not self.configured or self.wait_seconds() > 0:
+        if not self.configured or self.lockout_left() > 0:
             return False
         if verify_pin(pin, self.stored):
             if self.failures:

@@ -416,7 +416,6 @@ class KioskApp(App):
             and decision.accepted
             and decision.visitor_type == "member"
             and decision.member
-            and hasattr(self.service, "survey_for")
         ):
             card = pending.text if pending is not None and pending.kind == "member" else ""
             self.worker.submit(
@@ -451,8 +450,7 @@ class KioskApp(App):
             words=getattr(prompt, "answers", None),
         )
         self.show("survey")
-        if hasattr(self.service, "survey_shown"):
-            self.worker.submit(self.service.survey_shown, prompt.id)
+        self.worker.submit(self.service.survey_shown, prompt.id)
 
     def decline_survey(self) -> None:
         """ "No, thanks" on the invitation: one tap, closed as skipped, and home."""
@@ -468,15 +466,10 @@ class KioskApp(App):
         svc = self.service
         if answers:
             self.worker.submit(svc.answer_survey, prompt.id, answers)
-        elif hasattr(svc, "skip_survey"):
+        else:
             self.worker.submit(svc.skip_survey, prompt.id)
 
-    def can_rate(self) -> bool:
-        return hasattr(self.service, "rating_questions") and hasattr(self.service, "record_rating")
-
     def open_rating(self) -> None:
-        if not self.can_rate():
-            return
         self.worker.submit(self.service.rating_questions, then=self._rating_ready)
 
     def _rating_ready(self, questions: Any) -> None:

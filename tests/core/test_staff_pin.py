@@ -34,20 +34,20 @@ def test_lockout_grows_and_the_right_pin_resets_it() -> None:
     guard = PinGuard(hash_pin("2468"), clock=lambda: now[0])
     for _ in range(3):
         assert not guard.try_pin("0000")
-    assert guard.wait_seconds() == 0  # three free tries
+    assert guard.lockout_left() == 0  # three free tries
     assert not guard.try_pin("0000")
-    assert guard.wait_seconds() == 30
+    assert guard.lockout_left() == 30
     assert not guard.try_pin("2468")  # locked: not even checked
     now[0] += 30
     assert not guard.try_pin("0000")
-    assert guard.wait_seconds() == 60
+    assert guard.lockout_left() == 60
     now[0] += 60
     assert not guard.try_pin("0000")
-    assert guard.wait_seconds() == 120
+    assert guard.lockout_left() == 120
     now[0] += 120
     assert guard.try_pin("2468")
     assert guard.failures == 0
-    assert not guard.try_pin("0000") and guard.wait_seconds() == 0
+    assert not guard.try_pin("0000") and guard.lockout_left() == 0
 
 
 def test_no_pin_set_opens_nothing() -> None:
@@ -92,22 +92,22 @@ def test_lockout_survives_a_restart(tmp_path: Path) -> None:
     guard = clocks.guard(path)
     for _ in range(4):
         assert not guard.try_pin("0000")
-    assert guard.wait_seconds() == 30
+    assert guard.lockout_left() == 30
     assert path.stat().st_mode & 0o077 == 0
     clocks.advance(10)
     clocks.restart()  # the kiosk restarts: the monotonic clock begins again
     again = clocks.guard(path)
     assert again.failures == 4
-    assert again.wait_seconds() == 20
+    assert again.lockout_left() == 20
     assert not again.try_pin("2468")  # still locked
     clocks.advance(20)
     assert not again.try_pin("0000")  # the failures were kept: the lock doubles
-    assert again.wait_seconds() == 60
+    assert again.lockout_left() == 60
     clocks.advance(60)
     assert again.try_pin("2468")
     clocks.restart()
     fresh = clocks.guard(path)
-    assert fresh.failures == 0 and fresh.wait_seconds() == 0
+    assert fresh.failures == 0 and fresh.lockout_left() == 0
 
 
 def test_a_wall_clock_set_back_cannot_lock_for_days(tmp_path: Path) -> None:
@@ -118,14 +118,14 @@ def test_a_wall_clock_set_back_cannot_lock_for_days(tmp_path: Path) -> None:
         guard.try_pin("0000")
     clocks.utc -= timedelta(days=3)  # a flat clock battery after a power cut
     clocks.restart()
-    assert clocks.guard(path).wait_seconds() == guard.max_lock
+    assert clocks.guard(path).lockout_left() == guard.max_lock
 
 
 def test_an_unreadable_state_file_starts_afresh(tmp_path: Path) -> None:
     path = tmp_path / "staff-pin-guard.json"
     path.write_text("{not json", encoding="utf-8")
     guard = Clocks().guard(path)
-    assert guard.failures == 0 and guard.wait_seconds() == 0
+    assert guard.failures == 0 and guard.lockout_left() == 0
     assert guard.try_pin("2468")
 
 

@@ -107,7 +107,7 @@ def test_staff_pin_lockout_then_numbers_and_export(
     assert "Coba lagi dalam 30 detik" in kiosk.texts()
     # restarting the kiosk does not lift it: the guard a new start builds is locked too
     restarted = PinGuard.for_settings(kiosk.app.settings, clock=FakeMono())
-    assert restarted.failures == 4 and restarted.wait_seconds() > 0
+    assert restarted.failures == 4 and restarted.lockout_left() > 0
     assert not restarted.try_pin("2468")
     enter("2468")  # even the right PIN waits
     assert kiosk.current == "staff_pin"

@@ -61,7 +61,7 @@ class StaffPinScreen(KioskScreen):
 
     def update_message(self, failed: bool = False) -> None:
         guard = self.app.pin_guard
-        wait = guard.wait_seconds()
+        wait = guard.lockout_left()
         if not guard.configured:
             self.message = tr._("No staff PIN is set. Run: kiosk staff set-pin")
         elif wait > 0:
