@@ -74,28 +74,15 @@ def frame_set(w: int, h: int, n_ord: int, n_hard: int, n_empty: int, seed: int) 
     texts = [synth.demo_payload(i) for i in range(1, 21)]
     faces = {t: synth.card_face(t) for t in texts}
     out = []
-    for i in range(n_ord):
-        t = texts[i % len(texts)]
-        out.append(
-            (
-                "ordinary",
-                t,
-                synth.compose(
-                    scenes[i % 4], faces[t], synth.ordinary_pose(rng), synth.ordinary_look(rng), rng
-                ),
-            )
-        )
-    for i in range(n_hard):
-        t = texts[i % len(texts)]
-        out.append(
-            (
-                "hard",
-                t,
-                synth.compose(
-                    scenes[i % 4], faces[t], synth.hard_pose(rng), synth.hard_look(rng), rng
-                ),
-            )
-        )
+    conditions = (
+        ("ordinary", n_ord, synth.ordinary_pose, synth.ordinary_look),
+        ("hard", n_hard, synth.hard_pose, synth.hard_look),
+    )
+    for condition, n, pose, look in conditions:
+        for i in range(n):
+            t = texts[i % len(texts)]
+            frame = synth.compose(scenes[i % 4], faces[t], pose(rng), look(rng), rng)
+            out.append((condition, t, frame))
     for i in range(n_empty):
         look = synth.ordinary_look(rng) if i % 2 else synth.hard_look(rng)
         out.append(("empty", None, synth.compose(scenes[i % 4], None, synth.Pose(), look, rng)))

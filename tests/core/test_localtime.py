@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ def test_late_evening_wib_is_that_day_and_after_midnight_the_next() -> None:
 def test_day_bounds_are_wib_midnights() -> None:
     start, end = day_bounds_utc(date(2026, 11, 28))
     assert start == datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
-    assert (end - start).total_seconds() == 86400
+    assert end - start == timedelta(days=1)
 
 
 @pytest.mark.parametrize(
