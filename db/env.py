@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from kiosk.store.models import Base
+from kiosk.adapters.db.models import Base
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))

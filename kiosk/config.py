@@ -14,8 +14,9 @@ from typing import Any
 
 import platformdirs
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LAYOUT = REPO_ROOT / "assets" / "layouts" / "lubuklinggau.toml"
+from kiosk.resources import asset
+
+DEFAULT_LAYOUT = asset("layouts", "lubuklinggau.toml")
 
 
 class ConfigError(ValueError):

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from kiosk.adapters.db.engine import init_db, make_engine
 from kiosk.config import Settings, load_settings
-from kiosk.core.cards import Keyring
-from kiosk.core.localtime import ManualClock
-from kiosk.core.service import KioskService
-from kiosk.store.db import init_db, make_engine
+from kiosk.domain.cards import Keyring
+from kiosk.domain.clock import ManualClock
+from kiosk.services.kiosk import KioskService
 
 PG_URL = os.environ.get("KIOSK_TEST_PG_URL")
 NO_PG = "KIOSK_TEST_PG_URL is not set: PostgreSQL storage tests need a server (see README)"

@@ -30,9 +30,11 @@ from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.core import exports, ikm, reports  # noqa: E402
-from kiosk.store.db import make_engine, make_sessionmaker  # noqa: E402
-from kiosk.store.models import Visit  # noqa: E402
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker  # noqa: E402
+from kiosk.adapters.db.models import Visit  # noqa: E402
+from kiosk.adapters.render import exports
+from kiosk.domain import ikm
+from kiosk.services import reports  # noqa: E402
 
 INDEX = "ix_visits_report"
 INDEX_SQL = (
@@ -62,7 +64,7 @@ def python_months(s: Any, flt: reports.VisitFilter) -> dict:
 
 def yearly_pdf(s: Any, flt: reports.VisitFilter, path: Path) -> None:
     """Everything `kiosk report visits --by month --out FILE.pdf` does for a year."""
-    from kiosk.core.exports_pdf import visits_pdf
+    from kiosk.adapters.render.pdf import visits_pdf
 
     report = reports.visit_report(s, flt, "month")
     days, hours = reports.per_day(s, flt), reports.per_hour(s, flt)

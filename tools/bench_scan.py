@@ -4,7 +4,7 @@
     .venv/bin/python tools/bench_scan.py                 # default, about 2 minutes
     .venv/bin/python tools/bench_scan.py --frames 100000 # long memory run
 
-Prints one JSON document. Frames are rendered with kiosk.vision.synth (tilt, motion blur, noise,
+Prints one JSON document. Frames are rendered with tests.support.synth (tilt, motion blur, noise,
 light changes, glare, JPEG) at 640x480 and 1280x720, plus empty scenes for false positives.
 Everything runs on one thread (cv2.setNumThreads(1)) so the engines are compared fairly.
 """
@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from kiosk.vision import synth  # noqa: E402
 from kiosk.vision.decoders import DecoderUnavailable, make_decoder  # noqa: E402
 from kiosk.vision.scanner import Scanner, run_pipeline  # noqa: E402
 from kiosk.vision.sources import LiveSource, read_frames  # noqa: E402
+from tests.support import synth  # noqa: E402
 
 FPS = 30.0
 
@@ -139,7 +139,7 @@ class CheckinDb:
 
     def __init__(self, tmp: Path) -> None:
         from kiosk.config import load_settings
-        from kiosk.core.service import KioskService
+        from kiosk.services.kiosk import KioskService
 
         self.settings = load_settings(overrides={"data_dir": tmp, "kiosk_id": "bench"}, environ={})
         self.service = KioskService.open(self.settings)
@@ -147,10 +147,10 @@ class CheckinDb:
 
     @classmethod
     def create(cls, n: int, tmp: Path) -> tuple[CheckinDb, list[str]]:
+        from kiosk.adapters.db.engine import init_db, make_engine
         from kiosk.config import load_settings
-        from kiosk.core.cards import Keyring, make_payload
-        from kiosk.core.members import add_member
-        from kiosk.store.db import init_db, make_engine
+        from kiosk.domain.cards import Keyring, make_payload
+        from kiosk.services.members import add_member
 
         settings = load_settings(overrides={"data_dir": tmp, "kiosk_id": "bench"}, environ={})
         engine = make_engine(settings.database_url)

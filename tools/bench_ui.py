@@ -39,7 +39,7 @@ def rss_mb() -> float:
 
 
 def make_video(folder: Path) -> Path:
-    from kiosk.vision import synth
+    from tests.support import synth
 
     faces = [
         (synth.demo_payload(i), synth.card_face(synth.demo_payload(i), f"Anggota {i}"))

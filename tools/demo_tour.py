@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from kivy.base import EventLoop
 
     from kiosk.config import load_settings
-    from kiosk.core.service import KioskService
+    from kiosk.services.kiosk import KioskService
     from kiosk.ui.app import KioskApp
 
     settings = load_settings()

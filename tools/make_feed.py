@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.vision import synth  # noqa: E402
+from tests.support import synth  # noqa: E402
 
 
 def size_arg(text: str) -> tuple[int, int]:

@@ -27,11 +27,8 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.core import ikm  # noqa: E402
-from kiosk.core.localtime import WIB  # noqa: E402
-from kiosk.core.progress import Progress  # noqa: E402
-from kiosk.store.db import init_db, make_engine  # noqa: E402
-from kiosk.store.models import (  # noqa: E402
+from kiosk.adapters.db.engine import init_db, make_engine  # noqa: E402
+from kiosk.adapters.db.models import (  # noqa: E402
     Group,
     Guest,
     Member,
@@ -39,6 +36,9 @@ from kiosk.store.models import (  # noqa: E402
     SurveyRespondent,
     Visit,
 )
+from kiosk.cli.progress import Progress  # noqa: E402
+from kiosk.domain import ikm  # noqa: E402
+from kiosk.domain.clock import WIB  # noqa: E402
 
 ROOMS = {"BACA": 0.30, "KOL": 0.25, "ANAK": 0.18, "REF": 0.10, "PAV": 0.17}
 SITES = {"PUSAT": 0.88, "CAB-TABA": 0.08, "PUSLING-1": 0.04}

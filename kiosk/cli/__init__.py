@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kiosk.core.service import NotReady, StorageError
+    from kiosk.services.kiosk import NotReady, StorageError
 
     try:
         settings = load_settings(args.config, overrides={"db_url": args.db})

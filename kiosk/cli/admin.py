@@ -6,14 +6,14 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from kiosk.adapters.db.engine import init_db, make_engine
+from kiosk.adapters.render.cards import CardFace, write_pdf, write_pngs
 from kiosk.cli import checked, common_options, emit
+from kiosk.cli.progress import Progress
 from kiosk.config import Settings
-from kiosk.core import members as m
-from kiosk.core.card_print import CardFace, write_pdf, write_pngs
-from kiosk.core.cards import Keyring, make_payload
-from kiosk.core.progress import Progress
-from kiosk.core.service import KioskService
-from kiosk.store.db import init_db, make_engine
+from kiosk.domain.cards import Keyring, make_payload
+from kiosk.services import members as m
+from kiosk.services.kiosk import KioskService
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -123,7 +123,7 @@ def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
-    from kiosk.core.member_import import parse_member_file
+    from kiosk.adapters.files.member_file import parse_member_file
 
     result = parse_member_file(args.file.read_bytes())
     svc = open_service(settings)

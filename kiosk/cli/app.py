@@ -72,7 +72,7 @@ def _size(text: str | None) -> tuple[int, int]:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from kiosk.core.service import KioskService
+    from kiosk.services.kiosk import KioskService
 
     camera = args.camera if args.camera is not None else settings.camera
     service = KioskService.open(settings)  # a missing database is reported before any window
@@ -88,7 +88,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_set_pin(args: argparse.Namespace, settings: Settings) -> int:
-    from kiosk.core.staff_pin import check_pin_format, save_pin
+    from kiosk.services.staff_pin import check_pin_format, save_pin
 
     if args.pin_stdin:
         pin = sys.stdin.readline().strip()

@@ -11,15 +11,17 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.models import Visit
+from kiosk.adapters.files.csvfiles import ImportFileError
+from kiosk.adapters.render import exports
 from kiosk.cli import common_options, emit
 from kiosk.config import Settings
-from kiosk.core import exports, ikm, reports, surveys
-from kiosk.core.csvfiles import ImportFileError
-from kiosk.core.localtime import local_day, utcnow
-from kiosk.core.service import NotReady
+from kiosk.domain import ikm
+from kiosk.domain.clock import local_day, utcnow
 from kiosk.layout import load_layout
-from kiosk.store.db import make_engine, make_sessionmaker, schema_status
-from kiosk.store.models import Visit
+from kiosk.services import reports, surveys
+from kiosk.services.kiosk import NotReady
 
 STANDARD_CHOICES = ("2017", "2004")
 
@@ -129,7 +131,7 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
             sheets.append((w["by_category"], *exports.keyed_table("category", categories, lang)))
             exports.write_xlsx(args.out, sheets)
         elif fmt == "pdf":
-            from kiosk.core.exports_pdf import visits_pdf
+            from kiosk.adapters.render.pdf import visits_pdf
 
             years = range(args.end.year - 1, args.end.year + 1)
             per_year = reports.months_of_years(s, years, flt)
@@ -160,7 +162,7 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
     with _database(settings) as sessions, sessions() as s:
         rep = reports.ikm_report(s, args.start, args.end, std, args.population, args.site)
     if fmt == "pdf":
-        from kiosk.core.exports_pdf import ikm_pdf
+        from kiosk.adapters.render.pdf import ikm_pdf
 
         ikm_pdf(args.out, rep, lang, settings.library_name)
     elif fmt == "xlsx":

@@ -13,8 +13,8 @@ import cv2
 
 from kiosk.cli import common_options
 from kiosk.config import Settings
-from kiosk.core.cards import CODE_128, could_be_card
-from kiosk.core.groups import looks_like_group
+from kiosk.domain.cards import CODE_128, could_be_card
+from kiosk.services.groups import looks_like_group
 from kiosk.vision.decoders import ENGINES, Decoder, DecoderUnavailable, make_decoder, safe_decode
 from kiosk.vision.scanner import CardEvent, Scanner, run_pipeline
 from kiosk.vision.sources import LiveSource, SourceError, parse_source, read_frames
@@ -96,7 +96,7 @@ def run_decode(args: argparse.Namespace, settings: Settings) -> int:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`kiosk scan`: source -> decoder -> scanner -> check-in, one line per card event."""
-    from kiosk.core.service import KioskService
+    from kiosk.services.kiosk import KioskService
 
     if args.legacy is not None:  # --legacy reads old barcodes and lets check-in accept them
         settings = replace(settings, legacy_barcodes=args.legacy)

@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 
 from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
-from kiosk.core import groups as g
-from kiosk.core.checkin import Decision
-from kiosk.core.guests import (
+from kiosk.domain.clock import local_day, parse_at, utcnow
+from kiosk.services import groups as g
+from kiosk.services.checkin import Decision
+from kiosk.services.guests import (
     CATEGORIES,
     GENDERS,
     OTHER_ORIGIN,
@@ -18,8 +19,7 @@ from kiosk.core.guests import (
     purge_group_leaders,
     purge_guests,
 )
-from kiosk.core.localtime import local_day, parse_at, utcnow
-from kiosk.core.service import KioskService
+from kiosk.services.kiosk import KioskService
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -23,12 +23,12 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.config import Settings
-from kiosk.core.checkin import Decision
-from kiosk.core.groups import looks_like_group
-from kiosk.core.localtime import local_time
-from kiosk.core.service import Identified, KioskService
-from kiosk.core.staff_pin import PinGuard
+from kiosk.domain.clock import local_time
 from kiosk.layout import Room
+from kiosk.services.checkin import Decision
+from kiosk.services.groups import looks_like_group
+from kiosk.services.kiosk import Identified, KioskService
+from kiosk.services.staff_pin import PinGuard
 from kiosk.ui import widgets  # noqa: F401 - registers the shared widget rules
 from kiosk.ui.bridge import UiBridge, Worker
 from kiosk.ui.i18n import N_, tr

@@ -17,7 +17,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 
-from kiosk.core.cards import CODE_128, could_be_card
+from kiosk.domain.cards import CODE_128, could_be_card
 from kiosk.ui.bridge import UiBridge
 from kiosk.vision.decoders import Decoder, make_decoder, safe_decode
 from kiosk.vision.scanner import Scanner

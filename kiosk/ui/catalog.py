@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "assets" / "locale"
+from kiosk.resources import asset
+
+LOCALE_DIR = asset("locale")
 LANGUAGES = ("id", "en")
 DOMAIN = "kiosk"
 

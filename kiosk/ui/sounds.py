@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-SOUND_DIR = Path(__file__).resolve().parents[2] / "assets" / "sounds"
+from kiosk.resources import asset
+
+SOUND_DIR = asset("sounds")
 NAMES = ("welcome", "repeat", "refused", "thanks", "tap")
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
+from kiosk import resources
 from kiosk.ui.i18n import tr
-
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 # The kiosk's palette: calm paper background, library green, clear result colours.
 PAPER = (0.969, 0.957, 0.933, 1)
@@ -38,7 +37,8 @@ CARD = (1, 1, 1, 1)
 
 
 def asset(*parts: str) -> str:
-    return str(ASSETS.joinpath(*parts))
+    """A shipped file as the string Kivy wants."""
+    return str(resources.asset(*parts))
 
 
 class Hideable:

@@ -115,7 +115,7 @@ def test_slims_import_then_a_bad_row_leaves_the_database_unchanged(kiosk, tmp_pa
 
 def test_revoked_card_and_the_next_one(kiosk, tmp_path) -> None:
     from kiosk.config import load_settings
-    from kiosk.core.cards import Keyring, make_payload
+    from kiosk.domain.cards import Keyring, make_payload
 
     kiosk("members", "add", "M1", "Siti")
     ring = Keyring.load(load_settings().key_file)

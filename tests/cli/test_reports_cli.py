@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kiosk.core import ikm
+from kiosk.domain import ikm
 
 # Paper forms as a data-entry clerk types them into Excel (Indonesian locale: `;`, cp1252).
 PAPER = [

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.cards import (
+from kiosk.domain.cards import (
     CardError,
     CardKeyError,
     Keyring,

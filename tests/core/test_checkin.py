@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kiosk.core import groups, members
-from kiosk.core.cards import Keyring, make_payload
-from kiosk.core.checkin import EXCERPT_CHARS
-from kiosk.core.guests import GuestForm
-from kiosk.core.localtime import ManualClock, parse_at
-from kiosk.core.service import KioskService
-from kiosk.store.models import Guest, RefusedScan, Visit
+from kiosk.adapters.db.models import Guest, RefusedScan, Visit
+from kiosk.domain.cards import Keyring, make_payload
+from kiosk.domain.clock import ManualClock, parse_at
+from kiosk.services import groups, members
+from kiosk.services.checkin import EXCERPT_CHARS
+from kiosk.services.guests import GuestForm
+from kiosk.services.kiosk import KioskService
 
 
 def card(svc: KioskService, number: str, seq: int = 1) -> str:
@@ -271,7 +271,7 @@ def test_keyring_on_disk_is_what_the_service_uses(svc: KioskService) -> None:
 def test_full_disk_raises_and_counts_nothing(svc: KioskService, tmp_path) -> None:
     from sqlalchemy import event, text
 
-    from kiosk.core.service import StorageError
+    from kiosk.services.kiosk import StorageError
 
     if svc.engine.dialect.name != "sqlite":
         pytest.skip("the page limit that fills the database is a SQLite pragma")
@@ -299,8 +299,8 @@ def test_full_disk_raises_and_counts_nothing(svc: KioskService, tmp_path) -> Non
 def test_purge_keeps_counts_and_forgets_personal_fields(
     svc: KioskService, clock: ManualClock
 ) -> None:
-    from kiosk.core.guests import purge_group_leaders, purge_guests
-    from kiosk.store.models import Group
+    from kiosk.adapters.db.models import Group
+    from kiosk.services.guests import purge_group_leaders, purge_guests
 
     old = GuestForm("umum", "P", "other", "membaca", origin_other="Desa Air Kuti", name="Rina")
     svc.guest_check_in(old, "BACA")
@@ -321,7 +321,7 @@ def test_purge_keeps_counts_and_forgets_personal_fields(
 
 
 def test_card_pngs_whose_names_would_clash_are_refused(tmp_path) -> None:
-    from kiosk.core.card_print import CardFace, write_pngs
+    from kiosk.adapters.render.cards import CardFace, write_pngs
 
     faces = [CardFace("A/1", "Satu", "LK1:x"), CardFace("A_1", "Dua", "LK1:y")]
     with pytest.raises(ValueError, match="A/1 and A_1"):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.ikm import (
+from kiosk.domain.ikm import (
     DEFAULT_STANDARD,
     KEPMENPAN_25_2004,
     PERMENPANRB_14_2017,

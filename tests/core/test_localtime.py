@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kiosk.core.localtime import WIB, day_bounds_utc, local_day, parse_at
+from kiosk.domain.clock import WIB, day_bounds_utc, local_day, parse_at
 
 
 def test_late_evening_wib_is_that_day_and_after_midnight_the_next() -> None:

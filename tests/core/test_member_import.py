@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kiosk.core.member_import import (
+from kiosk.adapters.files.member_file import (
     _ALIASES,
     SLIMS_COLUMNS,
     ImportFileError,

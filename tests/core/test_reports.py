@@ -17,12 +17,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from kiosk.core import exports, groups, members, reports
-from kiosk.core.cards import make_payload
-from kiosk.core.guests import GuestForm
-from kiosk.core.localtime import parse_at
-from kiosk.core.service import KioskService
-from kiosk.store.models import Visit
+from kiosk.adapters.db.models import Visit
+from kiosk.adapters.render import exports
+from kiosk.domain.cards import make_payload
+from kiosk.domain.clock import parse_at
+from kiosk.services import groups, members, reports
+from kiosk.services.guests import GuestForm
+from kiosk.services.kiosk import KioskService
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

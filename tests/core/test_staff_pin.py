@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import load_settings
-from kiosk.core.staff_pin import PinGuard, hash_pin, save_pin, stored_hash, verify_pin
+from kiosk.services.staff_pin import PinGuard, hash_pin, save_pin, stored_hash, verify_pin
 
 
 def test_hash_is_salted_and_verifies() -> None:

@@ -10,13 +10,14 @@ from random import Random
 import pytest
 from sqlalchemy import func, inspect, select
 
-from kiosk.core import ikm, members, surveys
-from kiosk.core.cards import make_payload
-from kiosk.core.guests import GuestForm
-from kiosk.core.localtime import ManualClock, parse_at
-from kiosk.core.member_import import ImportFileError
-from kiosk.core.service import KioskService
-from kiosk.store.models import Member, QueuedSurvey, SurveyAnswer, SurveyRespondent
+from kiosk.adapters.db.models import Member, QueuedSurvey, SurveyAnswer, SurveyRespondent
+from kiosk.adapters.files.member_file import ImportFileError
+from kiosk.domain import ikm
+from kiosk.domain.cards import make_payload
+from kiosk.domain.clock import ManualClock, parse_at
+from kiosk.services import members, surveys
+from kiosk.services.guests import GuestForm
+from kiosk.services.kiosk import KioskService
 
 DAY = 24 * 3600
 

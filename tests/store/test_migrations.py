@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from kiosk.store.db import alembic_config, init_db, make_engine, schema_status
-from kiosk.store.models import Base
+from kiosk.adapters.db.engine import alembic_config, init_db, make_engine, schema_status
+from kiosk.adapters.db.models import Base
 
 
 def test_init_from_empty_reaches_head_and_matches_models(db_url: str) -> None:

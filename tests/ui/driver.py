@@ -13,7 +13,7 @@ from kivy.tests.common import UnitTestTouch
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.config import Settings
-from kiosk.core.service import KioskService
+from kiosk.services.kiosk import KioskService
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens import visible_texts
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.core.card_print import CardFace, render_card
-from kiosk.core.cards import make_payload
-from kiosk.core.service import KioskService
+from kiosk.adapters.render.cards import CardFace, render_card
+from kiosk.domain.cards import make_payload
+from kiosk.services.kiosk import KioskService
 
 
 def card_payload(svc: KioskService, number: str, seq: int = 1) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kiosk.core.members import revoke_card
-from kiosk.store.models import Member, RefusedScan, Visit
+from kiosk.adapters.db.models import Member, RefusedScan, Visit
+from kiosk.services.members import revoke_card
 from ui.driver import Driver
 from ui.helpers import card_frames, card_payload
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from kiosk.core.groups import add_group
-from kiosk.core.localtime import ManualClock, local_day
-from kiosk.store.models import Guest, QueuedSurvey, SurveyAnswer, Visit
+from kiosk.adapters.db.models import Guest, QueuedSurvey, SurveyAnswer, Visit
+from kiosk.domain.clock import ManualClock, local_day
+from kiosk.services.groups import add_group
 from ui.driver import Driver
 from ui.helpers import card_payload
 

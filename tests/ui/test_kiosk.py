@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.core.staff_pin import PinGuard, save_pin
+from kiosk.services.staff_pin import PinGuard, save_pin
 from ui.driver import Driver, FakeMono
 from ui.helpers import card_payload, empty_frames
 

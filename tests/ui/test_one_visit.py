@@ -8,9 +8,9 @@ from typing import Any
 from kivy.tests.common import UnitTestTouch
 from sqlalchemy import select
 
-from kiosk.core.groups import add_group
-from kiosk.core.localtime import local_day
-from kiosk.store.models import Visit
+from kiosk.adapters.db.models import Visit
+from kiosk.domain.clock import local_day
+from kiosk.services.groups import add_group
 from ui.driver import Driver
 from ui.helpers import card_payload
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from kiosk.core.localtime import ManualClock
-from kiosk.store.models import Member, QueuedSurvey, SurveyAnswer
+from kiosk.adapters.db.models import Member, QueuedSurvey, SurveyAnswer
+from kiosk.domain.clock import ManualClock
 from ui.driver import Driver
 from ui.helpers import card_payload
 

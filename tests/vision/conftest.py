@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from vision_helpers import TEXTS
 
-from kiosk.vision import synth
+from tests.support import synth
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import qrcode
 import zxingcpp
 from vision_helpers import TEXTS, needs_zbar, scene_with_card, zbar_missing
 
-from kiosk.vision import synth
 from kiosk.vision.decoders import (
     CODE128,
     MAX_TEXT,
@@ -24,6 +23,7 @@ from kiosk.vision.decoders import (
     make_decoder,
     safe_decode,
 )
+from tests.support import synth
 
 ENGINES = ["zxing", pytest.param("pyzbar", marks=needs_zbar)]
 

@@ -10,7 +10,7 @@ import pytest
 from vision_helpers import TEXTS, scene_with_card
 
 from kiosk.cli import main
-from kiosk.vision import synth
+from tests.support import synth
 
 
 def lines(out: str) -> list[dict]:

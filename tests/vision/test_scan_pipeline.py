@@ -11,10 +11,10 @@ import pytest
 import qrcode
 from vision_helpers import TEXTS, needs_zbar, write_video
 
-from kiosk.vision import synth
 from kiosk.vision.decoders import make_decoder
 from kiosk.vision.scanner import CardEvent, Scanner, run_pipeline
 from kiosk.vision.sources import read_frames
+from tests.support import synth
 
 
 def presentations(truth: list[dict]) -> list[tuple[int, str]]:

@@ -131,7 +131,7 @@ def test_media_time_from_the_source_overrides_the_clock() -> None:
 
 
 def test_a_poster_qr_in_view_never_blocks_a_card() -> None:
-    from kiosk.core.cards import could_be_card
+    from kiosk.domain.cards import could_be_card
 
     steps = Steps(Scanner(is_card=lambda c: could_be_card(c.text, c.format)))
     poster = "https://perpustakaan.lubuklinggaukota.go.id/"

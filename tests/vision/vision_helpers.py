@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.vision import synth
+from tests.support import synth
 
 TEXTS = [synth.demo_payload(i) for i in range(1, 4)]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.core.groups import LEVELS, GroupInfo
+from kiosk.services.groups import LEVELS, GroupInfo
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens import KioskScreen, load_kv

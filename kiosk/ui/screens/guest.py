@@ -10,7 +10,7 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from kiosk.core.guests import (
+from kiosk.services.guests import (
     CATEGORIES,
     GENDERS,
     OTHER_ORIGIN,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.core.cards import MEMBER_NUMBER
+from kiosk.domain.cards import MEMBER_NUMBER
 from kiosk.ui.screens import KioskScreen, load_kv
 
 load_kv("keypad")

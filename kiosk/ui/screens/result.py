@@ -9,7 +9,7 @@ from typing import Any
 
 from kivy.properties import ColorProperty, StringProperty
 
-from kiosk.core.checkin import Decision
+from kiosk.services.checkin import Decision
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import N_, tr
 from kiosk.ui.screens import KioskScreen, load_kv

@@ -23,9 +23,9 @@ load_kv("rooms")
 def room_picture(picture: str | None) -> str:
     """The room's picture from the layout (relative to assets/), else a plain door."""
     if picture:
-        path = W.ASSETS / picture
-        if path.exists():
-            return str(path)
+        path = W.asset(picture)
+        if Path(path).exists():
+            return path
         if Path(picture).is_absolute() and Path(picture).exists():
             return picture
     return W.asset("rooms", "room.png")

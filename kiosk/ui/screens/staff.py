@@ -11,7 +11,7 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
-from kiosk.core.localtime import local_day, local_time
+from kiosk.domain.clock import local_day, local_time
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import N_, tr
 from kiosk.ui.screens import KioskScreen, load_kv

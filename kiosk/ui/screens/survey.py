@@ -23,7 +23,7 @@ from kiosk.ui.screens import KioskScreen, load_kv
 
 load_kv("survey")
 
-# The SKM scale words (the same as kiosk.core.ikm); 4 is best.
+# The SKM scale words (the same as kiosk.domain.ikm); 4 is best.
 ANSWERS = {1: N_("Poor"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Very good")}
 INTROS = {
     "visit": N_("A quick question about our service"),

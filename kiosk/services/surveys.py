@@ -32,8 +32,8 @@ from random import Random
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.core import ikm
-from kiosk.core.csvfiles import (
+from kiosk.adapters.db.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
+from kiosk.adapters.files.csvfiles import (
     DELIMITERS,
     GENDER_OF,
     SEP_LINE_RE,
@@ -44,8 +44,8 @@ from kiosk.core.csvfiles import (
     parse_date,
     records,
 )
-from kiosk.core.localtime import local_day
-from kiosk.store.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
+from kiosk.domain import ikm
+from kiosk.domain.clock import local_day
 
 SETTING_STANDARDS = {
     "2017": ikm.PERMENPANRB_14_2017.code,

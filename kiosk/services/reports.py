@@ -22,8 +22,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
-from kiosk.core import ikm
-from kiosk.store.models import SurveyAnswer, SurveyRespondent, Visit
+from kiosk.adapters.db.models import SurveyAnswer, SurveyRespondent, Visit
+from kiosk.domain import ikm
 
 VISITOR_TYPES = ("member", "guest", "group")
 BY = ("day", "hour", "weekday", "month", "year")
@@ -176,7 +176,7 @@ def per_hour(s: Session, flt: VisitFilter) -> dict[int, Counts]:
 
 def per_hour_python(s: Session, flt: VisitFilter) -> dict[int, Counts]:
     """The same as `per_hour`, grouping a narrow row stream in Python (benchmark baseline)."""
-    from kiosk.core.localtime import WIB
+    from kiosk.domain.clock import WIB
 
     q = flt.apply(select(Visit.at_utc, Visit.visitor_type, Visit.headcount))
     hours: dict[int, Counts] = {}

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.core.cards import (
+from kiosk.adapters.db.models import Group, Member, RefusedScan, Visit
+from kiosk.domain.cards import (
     GROUP_PREFIX,
     MEMBER_NUMBER,
     CardError,
@@ -28,8 +29,7 @@ from kiosk.core.cards import (
     looks_like_card,
     read_payload,
 )
-from kiosk.core.localtime import Clock, local_day, local_time
-from kiosk.store.models import Group, Member, RefusedScan, Visit
+from kiosk.domain.clock import Clock, local_day, local_time
 
 log = logging.getLogger(__name__)
 

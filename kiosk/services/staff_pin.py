@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.config import Settings
-from kiosk.core.localtime import utcnow
+from kiosk.domain.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kiosk.core.reports import DailyRow, VisitReport, daily_rows, key_text
+from kiosk.services.reports import DailyRow, VisitReport, daily_rows, key_text
 
 WORDS: dict[str, dict[str, str]] = {
     "id": {

@@ -11,15 +11,15 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from kiosk.core.localtime import local_day
-from kiosk.store.models import Group, Guest, new_id
+from kiosk.adapters.db.models import Group, Guest, new_id
+from kiosk.domain.clock import local_day
+from kiosk.resources import asset
 
-WILAYAH = Path(__file__).resolve().parents[2] / "assets" / "data" / "wilayah_kabkota.csv"
+WILAYAH = asset("data", "wilayah_kabkota.csv")
 
 # code: (Bahasa Indonesia, English)
 CATEGORIES = {

@@ -19,17 +19,17 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.models import Member, RefusedScan, Visit
 from kiosk.config import ConfigError, Settings
-from kiosk.core import groups as groups_mod
-from kiosk.core import surveys
-from kiosk.core.cards import CardKeyError, Keyring
-from kiosk.core.checkin import CheckinDesk, Decision, Place, StorageError, commit_or_raise
-from kiosk.core.guests import GuestForm, new_guest
-from kiosk.core.localtime import Clock, local_day
-from kiosk.core.members import MemberInfo
+from kiosk.domain.cards import CardKeyError, Keyring
+from kiosk.domain.clock import Clock, local_day
 from kiosk.layout import Layout, Room, Site, load_layout
-from kiosk.store.db import make_engine, make_sessionmaker, schema_status
-from kiosk.store.models import Member, RefusedScan, Visit
+from kiosk.services import groups as groups_mod
+from kiosk.services import surveys
+from kiosk.services.checkin import CheckinDesk, Decision, Place, StorageError, commit_or_raise
+from kiosk.services.guests import GuestForm, new_guest
+from kiosk.services.members import MemberInfo
 
 ENTRANCE = "entrance"
 
@@ -304,7 +304,7 @@ class KioskService:
 
     def export_today(self, folder: Path, fmt: str = "xlsx") -> Path:
         """Today's visit counts for the staff screen's USB export (as `kiosk export daily`)."""
-        from kiosk.core import exports
+        from kiosk.adapters.render import exports
 
         day = local_day(self.clock.now())
         with self.sessions() as s:

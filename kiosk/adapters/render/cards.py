@@ -12,12 +12,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.core.cards import qr_image
+from kiosk.domain.cards import qr_image
+from kiosk.resources import asset
 
 CARD_W_MM, CARD_H_MM = 85.6, 54.0
 MM = 72 / 25.4  # PDF points per millimetre
 GREEN = (0, 105, 92)
-FONT_DIRS = (Path(__file__).resolve().parents[2] / "assets" / "fonts", Path("/usr/share/fonts"))
+FONT_DIRS = (asset("fonts"), Path("/usr/share/fonts"))
 
 
 @dataclass(frozen=True)

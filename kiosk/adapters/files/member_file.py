@@ -38,8 +38,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kiosk.core.cards import MEMBER_NUMBER
-from kiosk.core.csvfiles import (
+from kiosk.adapters.files.csvfiles import (
     CR,
     DELIMITERS,
     GENDER_OF,
@@ -52,6 +51,7 @@ from kiosk.core.csvfiles import (
     parse_date,
     records,
 )
+from kiosk.domain.cards import MEMBER_NUMBER
 
 MAX_NUMBER_LEN = 20  # members.number is String(20); the QR payload must stay small
 MAX_NAME_LEN = 120  # members.name

@@ -28,9 +28,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from kiosk.core import ikm
-from kiosk.core.exports import MONTHS, WEEKDAYS, key_label, words
-from kiosk.core.reports import Counts, IkmReport, VisitReport
+from kiosk.adapters.render.exports import MONTHS, WEEKDAYS, key_label, words
+from kiosk.domain import ikm
+from kiosk.services.reports import Counts, IkmReport, VisitReport
 
 WIDTH = A4[0] - 36 * mm
 TYPE_COLOURS = {

@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.core.cards import GROUP_PREFIX
-from kiosk.store.models import Group
+from kiosk.adapters.db.models import Group
+from kiosk.domain.cards import GROUP_PREFIX
 
 LEVELS = {
     "PAUD": ("PAUD", "Early childhood (PAUD)"),

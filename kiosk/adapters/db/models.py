@@ -3,7 +3,7 @@
 Records that travel between sites (visits, members, guests, groups, refused scans) have UUID
 keys made where they are created, so offline branch kiosks never collide when they sync.
 Times are stored as UTC; `local_day` is the library's day (Asia/Jakarta), written once by
-`kiosk.core.localtime.local_day` so every report cuts days at the same midnight.
+`kiosk.domain.clock.local_day` so every report cuts days at the same midnight.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ class QueuedSurvey(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     site: Mapped[str] = mapped_column(String(16))
-    standard: Mapped[str] = mapped_column(String(24))  # kiosk.core.ikm standard code
+    standard: Mapped[str] = mapped_column(String(24))  # kiosk.domain.ikm standard code
     elements: Mapped[str] = mapped_column(String(40))  # element codes, comma separated
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     queued_day: Mapped[date] = mapped_column(Date)

@@ -10,8 +10,8 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.core.cards import MEMBER_NUMBER
-from kiosk.store.models import Member, RefusedScan, Visit
+from kiosk.adapters.db.models import Member, RefusedScan, Visit
+from kiosk.domain.cards import MEMBER_NUMBER
 
 GENDERS = ("L", "P")
 IMPORT_FIELDS = ("name", "gender", "category", "expires")

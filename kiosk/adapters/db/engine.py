@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "db"
+from kiosk.resources import MIGRATIONS
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
