@@ -80,7 +80,7 @@ def write_po(path: Path, lang: str, entries: list[tuple[str, str]]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from kiosk.ui.catalog import po_path, read_po
+    from kiosk.i18n import po_path, read_po
 
     command = argv[0] if argv else "check"
     texts = all_texts()

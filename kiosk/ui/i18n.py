@@ -18,7 +18,7 @@ from typing import Any
 from kivy.event import EventDispatcher
 from kivy.properties import StringProperty
 
-from kiosk.ui.catalog import LANGUAGES, LOCALE_DIR, po_path, read_po
+from kiosk.i18n import LANGUAGES, LOCALE_DIR, po_path, read_po
 
 __all__ = ["LANGUAGES", "N_", "Translator", "po_path", "read_po", "tr"]
 

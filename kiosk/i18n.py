@@ -1,8 +1,13 @@
-"""gettext .po catalogues of the kiosk screens, read without msgfmt (no Kivy here)."""
+"""The words of both languages: gettext .po catalogues with English msgids, read without msgfmt.
+
+One place for every text people read (screens, reports, the command line); no Kivy here.
+`kiosk.ui.i18n` wraps it for screens that re-render when the language changes.
+"""
 
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 from kiosk.resources import asset
@@ -57,3 +62,16 @@ def read_po(path: Path) -> dict[str, str]:
         elif line.startswith('"') and current is not None:
             current.append(ast.literal_eval(line))
     return catalog
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The shipped catalogue of a language (read once)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    return read_po(po_path(lang))
+
+
+def gettext(msgid: str, lang: str) -> str:
+    """`msgid` in `lang`; the English msgid itself where no translation exists."""
+    return catalog(lang).get(msgid, msgid)
