@@ -27,7 +27,6 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 SHIPPED = [
     "migrations/env.py",
     "migrations/script.py.mako",
-    "migrations/versions/0001_initial_schema.py",
     "assets/layouts/lubuklinggau.toml",
     "assets/locale/id/LC_MESSAGES/kiosk.po",
     "assets/locale/en/LC_MESSAGES/kiosk.po",
@@ -137,7 +136,11 @@ def check(tmp: Path) -> dict:
     package = Path(where).parent
     if not package.is_relative_to(venv):
         raise CheckFailed(f"kiosk was imported from {package}, not from the wheel")
-    missing = [p for p in SHIPPED if not (package / p).is_file()]
+    # Every migration of the checkout, so that `kiosk init` reaches the same head.
+    versions = [
+        f"migrations/versions/{p.name}" for p in (CHECKOUT / "db" / "versions").glob("*.py")
+    ]
+    missing = [p for p in [*SHIPPED, *versions] if not (package / p).is_file()]
     if missing:
         raise CheckFailed("the installed package lacks: " + ", ".join(missing))
 
