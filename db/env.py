@@ -1,6 +1,7 @@
 """Alembic environment: migrations run on the engine the kiosk hands over (`kiosk init`)."""
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import create_engine, text
 
 from kiosk.adapters.db.models import Base
@@ -27,7 +28,7 @@ with engine.connect() as connection:
         if sqlite:
             broken = connection.execute(text("PRAGMA foreign_key_check")).all()
             if broken:
-                raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
+                raise CommandError(f"migration left rows without their parent: {broken[:5]}")
     connection.commit()
     if sqlite:
         connection.exec_driver_sql("PRAGMA foreign_keys=ON")

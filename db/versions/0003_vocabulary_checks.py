@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from alembic.util import CommandError
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -70,7 +71,7 @@ def upgrade() -> None:
         ).all()
         strays += [f"{table}.{column} = {word!r} ({n} rows)" for word, n in rows]
     if strays:
-        raise RuntimeError(
+        raise CommandError(
             "words outside the kiosk's vocabulary, fix or delete these rows and run "
             "`kiosk init` again: " + "; ".join(strays)
         )
