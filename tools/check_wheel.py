@@ -44,18 +44,23 @@ class CheckFailed(Exception):
     pass
 
 
-def run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> str:
+def run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None, both: bool = False) -> str:
+    """What the command printed (stdout, with `both` stderr too); a failure stops the check."""
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise CheckFailed(
             f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}{done.stderr}".rstrip()
         )
-    return done.stdout
+    return done.stdout + done.stderr if both else done.stdout
 
 
 def build(out: Path) -> Path:
     """`python -m build`: the sdist, then the wheel built from that sdist (as PyPI users get)."""
-    log = run([sys.executable, "-m", "build", "--outdir", str(out), str(CHECKOUT)], cwd=CHECKOUT)
+    log = run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(CHECKOUT)],
+        cwd=CHECKOUT,
+        both=True,
+    )
     warnings = [
         line.strip()
         for line in log.splitlines()
