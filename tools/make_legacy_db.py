@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -192,7 +193,7 @@ def main(out: Path) -> dict[str, int]:
     step(24 * 60)
     svc.check_in(card["A0003"], "KOL", source="scan")  # queues a survey left pending
     svc.close()
-    (home / "paper.csv").unlink()
+    shutil.rmtree(home)
     return counts(out / "kiosk.sqlite3")
 
 
