@@ -27,7 +27,7 @@ from kiosk.domain.cards import CardKeyError, Keyring, make_payload
 from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import Clock, local_day
 from kiosk.domain.groups import Headcount, clean_group_code
-from kiosk.domain.vocab import Admitted, Source, VisitorType
+from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
 from kiosk.services import groups as groups_mod
 from kiosk.services import members, surveys
@@ -425,7 +425,7 @@ class KioskService:
         std = surveys.standard_for(self.settings.survey_standard)
         day = local_day(self.clock.now())
         with self.sessions.begin() as s:
-            surveys.record_answers(s, std, answers, std.codes, day, self.site.code, "rating")
+            surveys.record_answers(s, std, answers, std.codes, day, self.site.code, Channel.RATING)
 
     def export_today(self, folder: Path, fmt: str = "xlsx") -> Path:
         """Today's visit counts for the staff screen's USB export (as `kiosk export daily`)."""

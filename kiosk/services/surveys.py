@@ -46,14 +46,14 @@ from kiosk.adapters.files.csvfiles import (
 )
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day
+from kiosk.domain.vocab import Channel, SurveyStatus
 
 SETTING_STANDARDS = {
     "2017": ikm.PERMENPANRB_14_2017.code,
     "2004": ikm.KEPMENPAN_25_2004.code,
 }
-CHANNELS = ("mini", "rating", "paper")
 # A queue row is pending (waiting for the next visit), shown (on screen now) or closed.
-PENDING, SHOWN, CLOSED = "pending", "shown", "closed"
+PENDING, SHOWN, CLOSED = SurveyStatus.PENDING, SurveyStatus.SHOWN, SurveyStatus.CLOSED
 OPEN = (PENDING, SHOWN)
 PROFILE_FIELDS = ("gender", "age_band", "education", "occupation")
 PROFILE_MAX = {"age_band": 20, "education": 40, "occupation": 40}
@@ -242,7 +242,7 @@ def answer_prompt(
     """Store the answers anonymously and close the survey (questions left out stay unanswered)."""
     row = _open_prompt(s, prompt_id)
     std = ikm.get_standard(row.standard)
-    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, "mini")
+    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, Channel.MINI)
     _close(row)
 
 
@@ -279,12 +279,13 @@ def record_answers(
     allowed: list[str] | tuple[str, ...],
     day: date,
     site: str,
-    channel: str,
+    channel: Channel | str,
     profile: Mapping[str, str | None] | None = None,
 ) -> SurveyRespondent:
     """Store one anonymous respondent and their answers."""
-    if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    if channel not in set(Channel):
+        raise ValueError(f"channel must be one of {', '.join(Channel)}")
+    channel = Channel(channel)
     clean = check_answers(std, answers, allowed)
     profile = profile or {}
     respondent = SurveyRespondent(
@@ -531,7 +532,7 @@ def store_paper(s: Session, imported: PaperImport, site: str) -> int:
             imported.standard.codes,
             row.day,
             site,
-            "paper",
+            Channel.PAPER,
             row.profile,
         )
     return len(imported.rows)
