@@ -98,10 +98,8 @@ class CheckinDesk:
         known = known_member(member) if member else None
         recent = self._recent(s, (VisitorType.MEMBER, member.id), when) if member else ()
         d = decide(text, known, recent, room, when, self.rules, source)
-        if not d.accepted:
-            return self._refuse(s, text, d)
         if not d.stores_visit:
-            return d
+            return d if d.accepted else self._refuse(s, text, d)
         assert member is not None
         return self._store(s, d, (VisitorType.MEMBER, member.id), when, source, member.category)
 
@@ -143,19 +141,12 @@ class CheckinDesk:
         known = known_group(group) if group else None
         recent = self._recent(s, (VisitorType.GROUP, group.id), when) if group else ()
         d = decide_group(code, known, recent, room, when, self.rules, headcount)
-        if not d.accepted:
-            return self._refuse(s, code, d)
         if not d.stores_visit:
-            return d
+            return d if d.accepted else self._refuse(s, code, d)
         assert group is not None
-        counts = {
-            "children": headcount.children,
-            "adults": headcount.adults,
-            "boys": headcount.boys,
-            "girls": headcount.girls,
-        }
-        who = (VisitorType.GROUP, group.id)
-        return self._store(s, d, who, when, source, group.level, counts)
+        counts = {"children": headcount.children, "adults": headcount.adults,
+                  "boys": headcount.boys, "girls": headcount.girls}  # fmt: skip
+        return self._store(s, d, (VisitorType.GROUP, group.id), when, source, group.level, counts)
 
     # --- shared --------------------------------------------------------------------------
 

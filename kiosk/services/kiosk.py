@@ -26,7 +26,7 @@ from kiosk.config import ConfigError, Settings
 from kiosk.domain.cards import CardKeyError, Keyring, make_payload
 from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import Clock, local_day
-from kiosk.domain.groups import Headcount, clean_group_code
+from kiosk.domain.groups import Headcount
 from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
 from kiosk.services import groups as groups_mod
@@ -235,7 +235,7 @@ class KioskService:
 
     def group(self, code: str) -> groups_mod.GroupInfo | None:
         with self.sessions() as s:
-            found = groups_mod.find_group(s, clean_group_code(code))
+            found = groups_mod.find_group(s, code)
             return groups_mod.GroupInfo.of(found) if found else None
 
     def groups_today(self) -> list[groups_mod.GroupInfo]:
