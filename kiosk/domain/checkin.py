@@ -13,6 +13,7 @@ once ran far ahead cannot block check-ins forever.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -40,7 +41,7 @@ class Decision:
     member: str | None = None
     member_name: str | None = None
     visitor_type: VisitorType = VisitorType.MEMBER
-    visit_id: Any = None  # the stored visit's id (a UUID), once stored
+    visit_id: uuid.UUID | None = None  # the stored visit's id, once stored
     detail: str = ""
     headcount: int = 0
 
