@@ -6,14 +6,13 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from kiosk.adapters.db.engine import init_db, make_engine
 from kiosk.adapters.render.cards import CardFace, write_pdf, write_pngs
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
 from kiosk.config import Settings
-from kiosk.domain.cards import Keyring, make_payload
-from kiosk.services import members as m
+from kiosk.domain.members import GENDERS
 from kiosk.services.kiosk import KioskService
+from kiosk.services.setup import init_kiosk
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = msub.add_parser("add", parents=[common], help="register a member")
     p.add_argument("number")
     p.add_argument("name")
-    p.add_argument("--gender", choices=m.GENDERS)
+    p.add_argument("--gender", choices=GENDERS)
     p.add_argument("--category", help="member type, e.g. Umum, Pelajar, Mahasiswa")
     p.add_argument("--expires", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
     p.set_defaults(func=cmd_members_add)
@@ -64,46 +63,28 @@ def open_service(settings: Settings) -> KioskService:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    try:
-        revision = init_db(engine)
-    finally:
-        engine.dispose()
-    key_file = settings.key_file
-    new_key = not key_file.exists()
-    if new_key:
-        Keyring.generate(key_file)
-    else:
-        Keyring.load(key_file)  # a damaged key file is reported now, not at the first scan
+    ready = init_kiosk(settings)
     data = {
-        "database": engine.url.render_as_string(hide_password=True),
-        "schema": revision,
-        "card_key_file": str(key_file),
-        "new_card_key": new_key,
+        "database": ready.database,
+        "schema": ready.schema,
+        "card_key_file": str(ready.key_file),
+        "new_card_key": ready.new_key,
     }
-    emit(
-        args,
-        data,
-        f"database ready at schema {revision}: {data['database']}\n"
-        f"card key: {key_file}{' (new: copy it to every kiosk of the library)' if new_key else ''}",
-    )
+    new = " (new: copy it to every kiosk of the library)" if ready.new_key else ""
+    text = f"database ready at schema {ready.schema}: {ready.database}"
+    emit(args, data, f"{text}\ncard key: {ready.key_file}{new}")
     return 0
 
 
 def cmd_members_add(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
-    with svc.session() as s:
-        member = m.add_member(s, args.number, args.name, args.gender, args.category, args.expires)
-        info = m.MemberInfo.of(member)
+    info = svc.add_member(args.number, args.name, args.gender, args.category, args.expires)
     emit(args, info.to_json(), f"added member {info.number}: {info.name}")
     return 0
 
 
 def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        rows = m.list_members(s, args.search)
+    rows = open_service(settings).list_members(args.search)
     lines = [
         f"{r.number:<20} {r.name:<32} {r.category or '-':<12} "
         f"{r.expires.isoformat() if r.expires else '-':<10} card {r.card_seq}"
@@ -115,9 +96,7 @@ def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        data = m.member_record(s, args.number)
+    data = open_service(settings).member_record(args.number)
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
     return 0
 
@@ -130,8 +109,7 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     applied = None
     if not result.refused and not args.dry_run:
         progress = Progress(len(result.rows), "members")
-        with svc.session() as s:
-            applied = m.apply_import(s, result.rows, result.fields, progress.step)
+        applied = svc.import_members(result.rows, result.fields, progress.step)
         progress.done()
     data = {
         "file": str(args.file),
@@ -157,9 +135,7 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        seq = m.revoke_card(s, args.number)
+    seq = open_service(settings).revoke_card(args.number)
     emit(
         args,
         {"number": args.number, "card_seq": seq},
@@ -170,9 +146,7 @@ def cmd_members_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_suspend(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        m.set_suspended(s, args.number, args.suspended)
+    open_service(settings).set_suspended(args.number, args.suspended)
     word = "suspended" if args.suspended else "active again"
     emit(args, {"number": args.number, "suspended": args.suspended}, f"{args.number}: {word}")
     return 0
@@ -181,9 +155,7 @@ def cmd_members_suspend(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
     if not args.yes:
         raise ValueError("erasing cannot be undone: add --yes to erase the member")
-    svc = open_service(settings)
-    with svc.session() as s:
-        kept = m.erase_member(s, args.number)
+    kept = open_service(settings).erase_member(args.number)
     emit(
         args,
         {"number": args.number, "erased": True, "anonymous_visits_kept": kept},
@@ -193,17 +165,10 @@ def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        chosen = [m.get_member(s, n) for n in args.members] if args.members else None
-        infos = [m.MemberInfo.of(x) for x in chosen] if chosen else m.list_members(s)
-    if not infos:
+    cards = open_service(settings).member_cards(args.members)
+    if not cards:
         raise ValueError("no members to print")
-    keyring = svc.desk.keyring
-    faces = [
-        CardFace(i.number, i.name, make_payload(i.number, i.card_seq, keyring), i.category)
-        for i in infos
-    ]
+    faces = [CardFace(i.number, i.name, payload, i.category) for i, payload in cards]
     if args.format == "png":
         paths = write_pngs(faces, settings.library_name, args.out)
         emit(

@@ -46,64 +46,43 @@ from kiosk.adapters.files.csvfiles import (
 )
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day
+from kiosk.domain.surveys import (
+    PROFILE_FIELDS,
+    PROFILE_MAX,
+    SETTING_STANDARDS,
+    Question,
+    SurveyPrompt,
+    SurveyRules,
+    check_answers,
+    element_code,
+    questions,
+    standard_for,
+)
+from kiosk.domain.vocab import Channel, SurveyStatus
 
-SETTING_STANDARDS = {
-    "2017": ikm.PERMENPANRB_14_2017.code,
-    "2004": ikm.KEPMENPAN_25_2004.code,
-}
-CHANNELS = ("mini", "rating", "paper")
+__all__ = [
+    "SETTING_STANDARDS",
+    "PaperImport",
+    "Question",
+    "SurveyPrompt",
+    "SurveyRules",
+    "answer_prompt",
+    "due_prompt",
+    "expire",
+    "mark_shown",
+    "maybe_queue",
+    "parse_paper_file",
+    "pick",
+    "questions",
+    "record_answers",
+    "skip_prompt",
+    "standard_for",
+    "store_paper",
+]
+
 # A queue row is pending (waiting for the next visit), shown (on screen now) or closed.
-PENDING, SHOWN, CLOSED = "pending", "shown", "closed"
+PENDING, SHOWN, CLOSED = SurveyStatus.PENDING, SurveyStatus.SHOWN, SurveyStatus.CLOSED
 OPEN = (PENDING, SHOWN)
-PROFILE_FIELDS = ("gender", "age_band", "education", "occupation")
-PROFILE_MAX = {"age_band": 20, "education": 40, "occupation": 40}
-
-
-def standard_for(code: str) -> ikm.Standard:
-    """An ikm standard from a setting ("2017", "2004") or a standard code."""
-    return ikm.get_standard(SETTING_STANDARDS.get(code, code))
-
-
-@dataclass(frozen=True)
-class Question:
-    code: str
-    text_id: str
-    text_en: str
-
-
-@dataclass(frozen=True)
-class SurveyPrompt:
-    """What the kiosk shows: the questions and the four answer words (4 is best)."""
-
-    id: uuid.UUID
-    standard: str
-    questions: tuple[Question, ...]
-    answers: tuple[ikm.AnswerLabel, ...]
-
-
-@dataclass(frozen=True)
-class SurveyRules:
-    chance: float
-    min_days: int
-    elements: int
-    expire_days: int
-    standard: ikm.Standard
-
-    @classmethod
-    def from_settings(cls, settings: object) -> SurveyRules:
-        return cls(
-            chance=settings.survey_chance,  # type: ignore[attr-defined]
-            min_days=settings.survey_min_days,  # type: ignore[attr-defined]
-            elements=settings.survey_elements,  # type: ignore[attr-defined]
-            expire_days=settings.survey_expire_days,  # type: ignore[attr-defined]
-            standard=standard_for(settings.survey_standard),  # type: ignore[attr-defined]
-        )
-
-
-def questions(std: ikm.Standard, codes: list[str] | tuple[str, ...]) -> tuple[Question, ...]:
-    return tuple(
-        Question(e.code, e.question, e.question_en) for e in (std.element(c) for c in codes)
-    )
 
 
 # --- rotation ------------------------------------------------------------------------------
@@ -242,7 +221,7 @@ def answer_prompt(
     """Store the answers anonymously and close the survey (questions left out stay unanswered)."""
     row = _open_prompt(s, prompt_id)
     std = ikm.get_standard(row.standard)
-    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, "mini")
+    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, Channel.MINI)
     _close(row)
 
 
@@ -254,24 +233,6 @@ def skip_prompt(s: Session, prompt_id: uuid.UUID) -> None:
 # --- answers -------------------------------------------------------------------------------
 
 
-def check_answers(
-    std: ikm.Standard, answers: Mapping[str, int | None], allowed: list[str] | tuple[str, ...]
-) -> dict[str, int]:
-    """The given answers (None = not answered), checked: known elements, values 1..4."""
-    clean: dict[str, int] = {}
-    for code, value in answers.items():
-        if code not in allowed:
-            raise ValueError(f"element {code!r} was not asked (asked: {', '.join(allowed)})")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or value not in ikm.ANSWERS:
-            raise ValueError(f"answer to {code} must be 1, 2, 3 or 4, got {value!r}")
-        clean[code] = value
-    if not clean:
-        raise ValueError("no answers given (a skipped survey is recorded with skip_survey)")
-    return clean
-
-
 def record_answers(
     s: Session,
     std: ikm.Standard,
@@ -279,12 +240,13 @@ def record_answers(
     allowed: list[str] | tuple[str, ...],
     day: date,
     site: str,
-    channel: str,
+    channel: Channel | str,
     profile: Mapping[str, str | None] | None = None,
 ) -> SurveyRespondent:
     """Store one anonymous respondent and their answers."""
-    if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    if channel not in set(Channel):
+        raise ValueError(f"channel must be one of {', '.join(Channel)}")
+    channel = Channel(channel)
     clean = check_answers(std, answers, allowed)
     profile = profile or {}
     respondent = SurveyRespondent(
@@ -356,14 +318,6 @@ class PaperImport:
         return not self.refused and bool(self.rows)
 
 
-def _element_code(name: str) -> str | None:
-    # "U1", "u01", "unsur_1", "unsur1" -> "U1"
-    for prefix in ("unsur_", "unsur", "u"):
-        if name.startswith(prefix) and name[len(prefix) :].isdigit():
-            return f"U{int(name[len(prefix) :])}"
-    return None
-
-
 def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> PaperImport:
     """Read typed-up paper survey forms: one row per respondent.
 
@@ -383,7 +337,7 @@ def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> P
     columns: dict[str, int] = {}
     warnings: list[str] = []
     for i, name in enumerate(header):
-        code = _element_code(name)
+        code = element_code(name)
         target = code or _PROFILE_ALIASES.get(name)
         if target is None:
             continue  # unknown columns are refused in _detect_header
@@ -438,7 +392,7 @@ def _detect_header(
         names = [norm_header(c) for c in first]
         while names and not names[-1]:
             names.pop()
-        known = sum(1 for n in names if _element_code(n))
+        known = sum(1 for n in names if element_code(n))
         if known and (best is None or known > best[0]):
             best = (known, delim, names)
     if best is None:
@@ -450,7 +404,7 @@ def _detect_header(
     unknown = [
         n or f"(column {i + 1} has no name)"
         for i, n in enumerate(names)
-        if not _element_code(n) and n not in _PROFILE_ALIASES
+        if not element_code(n) and n not in _PROFILE_ALIASES
     ]
     if unknown:
         raise ImportFileError(
@@ -458,7 +412,7 @@ def _detect_header(
             "gender, age_band, education, occupation (or tanggal, jenis_kelamin, umur, "
             "pendidikan, pekerjaan)"
         )
-    extra = [c for n in names if (c := _element_code(n)) and c not in std.codes]
+    extra = [c for n in names if (c := element_code(n)) and c not in std.codes]
     if extra:
         other = "2004 (14 elements)" if len(std.codes) == 9 else "2017 (9 elements)"
         raise ImportFileError(
@@ -531,7 +485,7 @@ def store_paper(s: Session, imported: PaperImport, site: str) -> int:
             imported.standard.codes,
             row.day,
             site,
-            "paper",
+            Channel.PAPER,
             row.profile,
         )
     return len(imported.rows)

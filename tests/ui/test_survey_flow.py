@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from kiosk.adapters.db.models import Member, QueuedSurvey, SurveyAnswer
-from kiosk.domain.clock import ManualClock
+from tests.support.clock import ManualClock
 from ui.driver import Driver
 from ui.helpers import card_payload
 

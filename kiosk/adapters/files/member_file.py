@@ -51,11 +51,7 @@ from kiosk.adapters.files.csvfiles import (
     parse_date,
     records,
 )
-from kiosk.domain.cards import MEMBER_NUMBER
-
-MAX_NUMBER_LEN = 20  # members.number is String(20); the QR payload must stay small
-MAX_NAME_LEN = 120  # members.name
-MAX_CATEGORY_LEN = 40  # members.category
+from kiosk.domain.members import member_problems, number_problem
 
 SLIMS_COLUMNS = (
     "member_id",
@@ -103,8 +99,6 @@ _ALIASES.update({slims: ours for ours, slims in _SLIMS_FIELDS.items()})
 _TRUE = {"1", "y", "ya", "yes", "true", "x", "benar"}
 _FALSE = {"", "0", "n", "tidak", "no", "false", "salah", "-"}
 
-_NUMBER_RE = re.compile(r"[A-Za-z0-9._/-]+")
-_SCIENTIFIC_RE = re.compile(r"\d(?:[.,]\d+)?E\+\d+", re.IGNORECASE)
 _MYSQL_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 
 
@@ -345,24 +339,14 @@ class _RowParser:
                 line, f"{len(record)} values; a SLiMS member export row has {len(SLIMS_COLUMNS)}"
             )
 
-        reasons: list[str] = []
         number = self._get(record, "number").strip()
-        number_error = _check_number(number)
-        if number_error:
-            reasons.append(number_error)
         name = " ".join(self._get(record, "name").split())
-        if not name:
-            reasons.append("name is empty")
-        elif len(name) > MAX_NAME_LEN:
-            reasons.append(f"name is longer than {MAX_NAME_LEN} characters")
         raw_gender = self._get(record, "gender").strip()
         gender = GENDER_OF.get(raw_gender.casefold(), "?")
-        if gender == "?":
-            gender = None
-            reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan, M/F, 1/0)")
         category = " ".join(self._get(record, "category").split()) or None
-        if category and len(category) > MAX_CATEGORY_LEN:
-            reasons.append(f"member type is longer than {MAX_CATEGORY_LEN} characters")
+        # The member rules are the domain's; an unknown spelling goes in as given and is refused.
+        reasons = member_problems(number, name, raw_gender if gender == "?" else gender, category)
+        number_error = number_problem(number)
         expires, date_error = parse_date(self._get(record, "expires"))
         if date_error:
             reasons.append(f"expiry date {date_error}")
@@ -388,21 +372,3 @@ class _RowParser:
             expires=expires,
             suspended=raw_susp in _TRUE,
         )
-
-
-def _check_number(number: str) -> str:
-    if not number:
-        return "member number is empty"
-    if _SCIENTIFIC_RE.fullmatch(number):
-        return (
-            f"member number {number!r} was turned into scientific notation by Excel "
-            "(format the column as Text and save again)"
-        )
-    if len(number) > MAX_NUMBER_LEN:
-        return f"member number {number[:24]!r} is longer than {MAX_NUMBER_LEN} characters"
-    if not _NUMBER_RE.fullmatch(number):
-        bad = next(c for c in number if not _NUMBER_RE.fullmatch(c))
-        return f"member number {number!r} contains {bad!r} (allowed: letters, digits, - / . _)"
-    if not MEMBER_NUMBER.match(number):  # the card format's rule, so every row can get a card
-        return f"member number {number!r} must start with a letter or a digit"
-    return ""

@@ -15,10 +15,11 @@ from kiosk.adapters.db.models import Member, QueuedSurvey, SurveyAnswer, SurveyR
 from kiosk.adapters.files.member_file import ImportFileError
 from kiosk.domain import ikm
 from kiosk.domain.cards import make_payload
-from kiosk.domain.clock import ManualClock, parse_at
+from kiosk.domain.clock import parse_at
 from kiosk.services import members, surveys
 from kiosk.services.guests import GuestForm
 from kiosk.services.kiosk import KioskService
+from tests.support.clock import ManualClock
 
 DAY = 24 * 3600
 
