@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Group
 from kiosk.domain.cards import GROUP_PREFIX
+from kiosk.i18n import N_
 
+# code -> English msgid; the Bahasa Indonesia words are in the .po catalogues (kiosk.i18n).
 LEVELS = {
-    "PAUD": ("PAUD", "Early childhood (PAUD)"),
-    "TK": ("TK", "Kindergarten (TK)"),
-    "SD": ("SD", "Primary school (SD)"),
-    "SMP": ("SMP", "Junior high school (SMP)"),
-    "SMA": ("SMA / SMK", "Senior high school (SMA/SMK)"),
-    "LAINNYA": ("Lainnya", "Other"),
+    "PAUD": N_("Early childhood (PAUD)"),
+    "TK": N_("Kindergarten (TK)"),
+    "SD": N_("Primary school (SD)"),
+    "SMP": N_("Junior high school (SMP)"),
+    "SMA": N_("Senior high school (SMA/SMK)"),
+    "LAINNYA": N_("Other"),
 }
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by staff
 _PHONE = re.compile(r"^\+?[0-9 -]{6,20}$")
