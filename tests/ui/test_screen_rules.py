@@ -41,3 +41,14 @@ def test_no_screen_reaches_into_the_app_or_another_screen() -> None:
     for path in [*SCREENS.glob("*.py"), *SCREENS.glob("*.kv"), SCREENS.parent / "shell.kv"]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert not reaching.search(line), f"{path.name}:{number}: {line.strip()}"
+
+
+def test_no_inline_language_choices() -> None:
+    """Words come from the catalogues (`tr._`); only kiosk.ui.i18n knows which language is on."""
+    choosing = re.compile(r"""lang\s*[!=]=|\bif ind\b|tr\.word\(""")
+    ui = SCREENS.parent
+    for path in [*ui.rglob("*.py"), *ui.rglob("*.kv")]:
+        if path.name == "i18n.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not choosing.search(line), f"{path.name}:{number}: {line.strip()}"
