@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from kiosk.ui.headless import use_offscreen  # noqa: E402
+from tests.support.headless import use_offscreen  # noqa: E402
 
 use_offscreen(keep_display=True)
 

@@ -11,15 +11,16 @@ import secrets
 from dataclasses import dataclass
 
 from kiosk.domain.cards import GROUP_PREFIX
+from kiosk.domain.vocab import N_
 
-# code: (Bahasa Indonesia, English)
+# code -> English msgid; the Bahasa Indonesia words are in the .po catalogues (kiosk.i18n).
 LEVELS = {
-    "PAUD": ("PAUD", "Early childhood (PAUD)"),
-    "TK": ("TK", "Kindergarten (TK)"),
-    "SD": ("SD", "Primary school (SD)"),
-    "SMP": ("SMP", "Junior high school (SMP)"),
-    "SMA": ("SMA / SMK", "Senior high school (SMA/SMK)"),
-    "LAINNYA": ("Lainnya", "Other"),
+    "PAUD": N_("Early childhood (PAUD)"),
+    "TK": N_("Kindergarten (TK)"),
+    "SD": N_("Primary school (SD)"),
+    "SMP": N_("Junior high school (SMP)"),
+    "SMA": N_("Senior high school (SMA/SMK)"),
+    "LAINNYA": N_("Other"),
 }
 MAX_HEADCOUNT = 1000  # children and adults of one group, in all
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by staff

@@ -9,26 +9,26 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
-from kiosk.domain.vocab import Gender
+from kiosk.domain.vocab import N_, Gender
 
-# code: (Bahasa Indonesia, English)
+# code -> English msgid; the Bahasa Indonesia words are in the .po catalogues (kiosk.i18n).
 CATEGORIES = {
-    "umum": ("Masyarakat umum", "General public"),
-    "pelajar": ("Pelajar", "School student"),
-    "mahasiswa": ("Mahasiswa", "University student"),
-    "guru": ("Guru / dosen", "Teacher / lecturer"),
-    "pegawai": ("ASN / pegawai", "Civil servant / employee"),
-    "peneliti": ("Peneliti", "Researcher"),
+    "umum": N_("General public"),
+    "pelajar": N_("School student"),
+    "mahasiswa": N_("University student"),
+    "guru": N_("Teacher / lecturer"),
+    "pegawai": N_("Civil servant / employee"),
+    "peneliti": N_("Researcher"),
 }
-GENDERS = {Gender.L.value: ("Laki-laki", "Male"), Gender.P.value: ("Perempuan", "Female")}
+GENDERS = {Gender.L.value: N_("Male"), Gender.P.value: N_("Female")}
 PURPOSES = {
-    "membaca": ("Membaca", "Reading"),
-    "informasi": ("Mencari informasi", "Looking for information"),
-    "belajar": ("Belajar / tugas", "Study / homework"),
-    "internet": ("Internet / komputer", "Internet / computers"),
-    "kegiatan": ("Ikut kegiatan", "Attending an event"),
-    "menemani": ("Menemani anak", "Accompanying a child"),
-    "lainnya": ("Lainnya", "Other"),
+    "membaca": N_("Reading"),
+    "informasi": N_("Looking for information"),
+    "belajar": N_("Study / homework"),
+    "internet": N_("Internet / computers"),
+    "kegiatan": N_("Attending an event"),
+    "menemani": N_("Accompanying a child"),
+    "lainnya": N_("Other"),
 }
 OTHER_ORIGIN = "other"
 # Lubuklinggau itself, then its neighbours: the most frequent answers, shown first.

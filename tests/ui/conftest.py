@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from kiosk.ui.headless import use_offscreen
+from tests.support.headless import use_offscreen
 
 use_offscreen()
 

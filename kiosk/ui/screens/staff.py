@@ -12,6 +12,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
 from kiosk.domain.clock import local_day, local_time
+from kiosk.domain.vocab import Refusal
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import N_, tr
 from kiosk.ui.screens import KioskScreen, load_kv
@@ -28,14 +29,14 @@ CAMERA_WORDS = {
     "stopped": N_("stopped"),
     "off": N_("no camera set"),
 }
-REASON_WORDS = {
-    "unknown_card": N_("unknown card"),
-    "bad_payload": N_("invalid code"),
-    "revoked_card": N_("replaced card"),
-    "expired": N_("membership ended"),
-    "suspended": N_("membership on hold"),
-    "unknown_group": N_("unknown group"),
-    "wrong_day": N_("group on another day"),
+REASON_WORDS: dict[Refusal, str] = {
+    Refusal.UNKNOWN_CARD: N_("unknown card"),
+    Refusal.BAD_PAYLOAD: N_("invalid code"),
+    Refusal.REVOKED_CARD: N_("replaced card"),
+    Refusal.EXPIRED: N_("membership ended"),
+    Refusal.SUSPENDED: N_("membership on hold"),
+    Refusal.UNKNOWN_GROUP: N_("unknown group"),
+    Refusal.WRONG_DAY: N_("group on another day"),
 }
 
 
@@ -48,7 +49,7 @@ class StaffPinScreen(KioskScreen):
     pin = StringProperty("")
     message = StringProperty("")
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def enter(self) -> None:
         self.pin = ""
         self.update_message()
 
@@ -79,7 +80,7 @@ class StaffPinScreen(KioskScreen):
             return
         if self.app.pin_guard.try_pin(pin):
             self.message = ""
-            self.app.staff_unlocked()
+            self.app.go("staff")
         else:
             self.update_message(failed=True)
 
@@ -101,10 +102,13 @@ class StaffScreen(KioskScreen):
         self.export_path = ""
         self.typing = False
 
+    def enter(self) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
-        svc = self.app.service
+        svc = self.service
         self.day_text = local_day(svc.clock.now()).isoformat()
-        self.app.worker.submit(lambda: (svc.counts_on(), svc.recent_refusals(8)), then=self._loaded)
+        self.app.call(lambda: (svc.counts_on(), svc.recent_refusals(8)), then=self._loaded)
         self.render_camera()
         self.render_folders()
 
@@ -120,9 +124,10 @@ class StaffScreen(KioskScreen):
         app = self.app
         state = tr._(CAMERA_WORDS.get(app.camera_state, app.camera_state))
         line = tr._("Camera: {state}").format(state=state)
-        if app.camera is not None:
+        counts = app.camera_counts()
+        if counts is not None:
             line += "  \u2022  " + tr._("{shown} frames shown, {read} read").format(
-                shown=app.camera.frames_shown, read=app.camera.frames_decoded
+                shown=counts[0], read=counts[1]
             )
         self.camera_text = line
 
@@ -133,7 +138,7 @@ class StaffScreen(KioskScreen):
         for text in [tr._(KIND_WORDS[k]) for k in KINDS] + [tr._("Total")]:
             table.add_widget(self._cell(text, bold=True))
         totals = dict.fromkeys(KINDS, 0)
-        for room in self.app.service.rooms:
+        for room in self.service.rooms:
             row = self.counts.get(room.code, {})
             table.add_widget(self._cell(self.app.room_name(room), left=True))
             for k in KINDS:
@@ -189,9 +194,9 @@ class StaffScreen(KioskScreen):
             self.export_message = tr._("Type the whole folder path, starting with /")
             return
         self.export_message = tr._("Saving…")
-        self.app.worker.submit(
+        self.app.call(
             export_counts,
-            self.app.service,
+            self.service,
             Path(folder),
             then=self._exported,
             failed=self._export_failed,
