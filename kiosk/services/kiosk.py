@@ -26,7 +26,7 @@ from kiosk.domain.cards import CardKeyError, Keyring
 from kiosk.domain.clock import Clock, local_day
 from kiosk.layout import Layout, Room, Site, load_layout
 from kiosk.services import groups as groups_mod
-from kiosk.services import surveys
+from kiosk.services import reports, surveys
 from kiosk.services.checkin import CheckinDesk, Decision, Place, StorageError, commit_or_raise
 from kiosk.services.guests import GuestForm, new_guest
 from kiosk.services.members import MemberInfo
@@ -302,12 +302,15 @@ class KioskService:
         with self.session() as s:
             surveys.record_answers(s, std, answers, std.codes, day, self.site.code, "rating")
 
+    def daily_report(self, day: date | None = None) -> reports.DailyReport:
+        """A day's counts at this site (default today), for the staff screen and its export."""
+        with self.sessions() as s:
+            return reports.daily_report(
+                s, day or local_day(self.clock.now()), self.site.code, self.rooms
+            )
+
     def export_today(self, folder: Path, fmt: str = "xlsx") -> Path:
         """Today's visit counts for the staff screen's USB export (as `kiosk export daily`)."""
-        from kiosk.adapters.render import exports
+        from kiosk.adapters.render.exports import write_daily
 
-        day = local_day(self.clock.now())
-        with self.sessions() as s:
-            return exports.write_daily(
-                s, day, self.site.code, Path(folder), fmt, self.settings.language, self.rooms
-            )
+        return write_daily(self.daily_report(), Path(folder), fmt, self.settings.language)

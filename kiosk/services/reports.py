@@ -6,27 +6,48 @@ Counting rules:
 - Hours are local WIB hours. SQL computes them: SQLite adds 7 hours to the stored UTC time
   (Asia/Jakarta has been UTC+7 all year since 1964, no daylight saving), PostgreSQL converts
   with the zone itself. tools/bench_reports.py compares this with grouping in Python.
+- Nothing here draws or writes files: results are plain data for kiosk.adapters.render.
 - Weekday, month and year views fold the per-day totals in Python (at most 366 rows a year),
   which keeps the SQL the same on every database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, Select, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import FunctionElement
 
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import SurveyAnswer, SurveyRespondent, Visit
 from kiosk.domain import ikm
 
 VISITOR_TYPES = ("member", "guest", "group")
 BY = ("day", "hour", "weekday", "month", "year")
+
+
+class DatabaseNotReady(LookupError):
+    """No database, or an older schema: the message says to run `kiosk init`."""
+
+
+@contextmanager
+def report_sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an up-to-date database; reports need no card keys, unlike check-in."""
+    engine = make_engine(database_url)
+    try:
+        current, head = schema_status(engine)
+        if current != head:
+            state = "is empty" if current is None else f"is at schema {current}, newest is {head}"
+            raise DatabaseNotReady(f"the database {state}: run `kiosk init`")
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
 
 
 # --- the local hour in SQL ------------------------------------------------------------------
@@ -174,19 +195,12 @@ def per_hour(s: Session, flt: VisitFilter) -> dict[int, Counts]:
     return hours
 
 
-def per_hour_python(s: Session, flt: VisitFilter) -> dict[int, Counts]:
-    """The same as `per_hour`, grouping a narrow row stream in Python (benchmark baseline)."""
-    from kiosk.domain.clock import WIB
-
-    q = flt.apply(select(Visit.at_utc, Visit.visitor_type, Visit.headcount))
-    hours: dict[int, Counts] = {}
-    for at, kind, heads in s.execute(q):
-        hours.setdefault(at.astimezone(WIB).hour, Counts()).add(kind, heads, 1)
-    return hours
+KEYS = {"room": Visit.room, "category": Visit.category, "site": Visit.site}
 
 
-def per_key(s: Session, flt: VisitFilter, column: Any) -> dict[str, Counts]:
+def per_key(s: Session, flt: VisitFilter, key: str) -> dict[str, Counts]:
     """Totals per room, category or site."""
+    column = KEYS[key]
     q = flt.apply(
         select(column, Visit.visitor_type, func.sum(Visit.headcount), func.count())
     ).group_by(column, Visit.visitor_type)
@@ -237,6 +251,34 @@ class DailyRow:
     records: int
 
 
+@dataclass(frozen=True)
+class DailyReport:
+    """One local day's counts: room x visitor type x category (the staff export)."""
+
+    day: date
+    site: str | None  # None: every site
+    rows: list[DailyRow]
+    room_names: dict[str, tuple[str, str]]  # room code -> (Bahasa Indonesia, English)
+
+    @property
+    def total(self) -> int:
+        return sum(r.headcount for r in self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.day.isoformat(),
+            "site": self.site,
+            "total": self.total,
+            "rows": [r.__dict__ for r in self.rows],
+        }
+
+
+def daily_report(s: Session, day: date, site: str | None, rooms: Iterable[Any] = ()) -> DailyReport:
+    """The day's counts; `rooms` (the layout's rooms of the site) give the rooms' names."""
+    names = {r.code: (r.name, r.name_en) for r in rooms}
+    return DailyReport(day, site, daily_rows(s, day, site), names)
+
+
 def daily_rows(s: Session, day: date, site: str | None) -> list[DailyRow]:
     """One row per room x visitor type x category on a local day, sorted."""
     q = select(
@@ -259,6 +301,34 @@ def months_of_years(s: Session, years: Iterable[int], flt: VisitFilter) -> dict[
     for day, counts in per_day(s, whole).items():
         out[day.year][day.month - 1] += counts.total
     return out
+
+
+@dataclass
+class VisitViews:
+    """Everything the visit report's XLSX and PDF show, queried once."""
+
+    report: VisitReport  # the view asked for (--by)
+    views: dict[str, VisitReport]  # period views by their --by (all, or only the one asked)
+    days: dict[date, Counts]
+    hours: dict[int, Counts]
+    rooms: dict[str, Counts]
+    categories: dict[str, Counts]
+    per_year: dict[int, list[int]]  # this and last year, per month
+
+
+def visit_views(s: Session, flt: VisitFilter, by: str, every_view: bool = False) -> VisitViews:
+    """The report by `by` and its breakdowns; `every_view` adds every other period view."""
+    views = {b: visit_report(s, flt, b) for b in (BY if every_view else (by,))}
+    years = range(flt.end.year - 1, flt.end.year + 1)
+    return VisitViews(
+        report=views[by],
+        views=views,
+        days=per_day(s, flt),
+        hours=per_hour(s, flt),
+        rooms=per_key(s, flt, "room"),
+        categories=per_key(s, flt, "category"),
+        per_year=months_of_years(s, years, flt),
+    )
 
 
 # --- satisfaction (IKM) ---------------------------------------------------------------------

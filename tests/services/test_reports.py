@@ -1,0 +1,130 @@
+"""Visit report queries against counts computed from the raw visit rows (tests/support)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.adapters.db.models import Visit
+from kiosk.services import reports
+from kiosk.services.kiosk import KioskService
+from tests.support.visit_history import expected, fill_history, raw
+
+
+@pytest.fixture
+def history(service: KioskService) -> KioskService:
+    return fill_history(service)
+
+
+def got(report: reports.VisitReport) -> dict:
+    out = {}
+    for k, c in report.rows:
+        d = {kind: getattr(c, kind) for kind in reports.VISITOR_TYPES if getattr(c, kind)}
+        if d:
+            out[k] = d
+    return out
+
+
+def test_the_day_boundary_is_local_midnight(history: KioskService) -> None:
+    rows = raw(history)
+    assert expected(rows, lambda r: r["day"])[date(2026, 11, 25)] == {
+        "member": 4,
+        "guest": 2,
+        "group": 21,
+    }
+    # The 00:30 WIB visit is stored at 17:30 UTC the day before and counted on the 25th.
+    with history.sessions() as s:
+        v = s.scalar(select(Visit).where(Visit.room == "KOL").order_by(Visit.at_utc))
+    assert v.at_utc == datetime(2026, 11, 24, 17, 30, tzinfo=v.at_utc.tzinfo)
+    assert v.local_day == date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("by", reports.BY)
+def test_every_grouping_matches_the_raw_rows(history: KioskService, by: str) -> None:
+    rows = raw(history)
+    key = {
+        "day": lambda r: r["day"],
+        "hour": lambda r: r["hour"],
+        "weekday": lambda r: r["day"].weekday(),
+        "month": lambda r: (r["day"].year, r["day"].month),
+        "year": lambda r: r["day"].year,
+    }[by]
+    flt = reports.VisitFilter(date(2025, 1, 1), date(2026, 12, 31))
+    with history.sessions() as s:
+        report = reports.visit_report(s, flt, by)
+    assert got(report) == expected(rows, key)
+    assert report.total.total == sum(r["heads"] for r in rows) == 7 + 3 + 21 + 30
+
+
+def test_filters_room_category_site_and_range(history: KioskService) -> None:
+    rows = raw(history)
+    cases = [
+        (dict(room="BACA"), lambda r: r["room"] == "BACA"),
+        (dict(category="TK"), lambda r: r["category"] == "TK"),
+        (dict(category="umum"), lambda r: r["category"] == "umum"),
+        (dict(site="PUSAT"), lambda r: r["site"] == "PUSAT"),
+        (dict(site="CAB-TABA"), lambda r: False),
+    ]
+    start, end = date(2026, 11, 25), date(2026, 11, 26)
+    for kwargs, keep in cases:
+        flt = reports.VisitFilter(start, end, **kwargs)
+        in_range = lambda r, keep=keep: keep(r) and start <= r["day"] <= end  # noqa: E731
+        with history.sessions() as s:
+            assert got(reports.visit_report(s, flt, "day")) == expected(
+                rows, lambda r: r["day"], in_range
+            ), kwargs
+            assert got(reports.visit_report(s, flt, "hour")) == expected(
+                rows, lambda r: r["hour"], in_range
+            ), kwargs
+    with pytest.raises(ValueError):
+        reports.VisitFilter(end, start)
+
+
+def test_hours_in_sql_are_local_hours(history: KioskService) -> None:
+    flt = reports.VisitFilter(date(2025, 1, 1), date(2026, 12, 31))
+    with history.sessions() as s:
+        sql = reports.per_hour(s, flt)
+    got_hours = {h: {k: getattr(c, k) for k in reports.VISITOR_TYPES if getattr(c, k)}
+                 for h, c in sql.items()}  # fmt: skip
+    assert got_hours == expected(raw(history), lambda r: r["hour"])
+    assert 23 in sql and 0 in sql  # the 23:30 and 00:30 WIB visits
+
+
+def test_empty_periods_are_listed_as_zero(history: KioskService) -> None:
+    flt = reports.VisitFilter(date(2026, 11, 20), date(2026, 11, 30))
+    with history.sessions() as s:
+        report = reports.visit_report(s, flt, "day")
+    assert [k for k, _ in report.rows] == [date(2026, 11, d) for d in range(20, 31)]
+    assert report.rows[0][1].total == 0
+
+
+def test_daily_report_is_plain_data(history: KioskService) -> None:
+    with history.sessions() as s:
+        report = reports.daily_report(s, date(2026, 11, 25), "PUSAT", history.rooms)
+    assert report.total == sum(r["heads"] for r in raw(history) if r["day"] == date(2026, 11, 25))
+    assert report.room_names["BACA"][0]  # the layout's name, in Bahasa Indonesia first
+    assert report.to_json()["rows"][0].keys() == {
+        "room", "visitor_type", "category", "headcount", "records"
+    }  # fmt: skip
+
+
+def test_group_headcount_not_rows(history: KioskService) -> None:
+    with history.sessions() as s:
+        rows = reports.daily_rows(s, date(2026, 11, 26), "PUSAT")
+    [grp] = [r for r in rows if r.visitor_type == "group"]
+    assert (grp.headcount, grp.records, grp.category) == (30, 1, "SD")
+
+
+def test_months_of_years_for_year_over_year(history: KioskService) -> None:
+    flt = reports.VisitFilter(date(2026, 1, 1), date(2026, 12, 31))
+    with history.sessions() as s:
+        per_year = reports.months_of_years(s, [2025, 2026], flt)
+    rows = raw(history)
+    for year in (2025, 2026):
+        want = [
+            sum(r["heads"] for r in rows if r["day"].year == year and r["day"].month == m)
+            for m in range(1, 13)
+        ]
+        assert per_year[year] == want

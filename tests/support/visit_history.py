@@ -1,0 +1,91 @@
+"""A small visit history for report tests, and counts computed from its raw rows.
+
+The visits cross local midnight (23:30 and 00:30 WIB), several rooms and sites, members,
+guests and groups with headcounts. Expected numbers come from `at_utc` converted with zoneinfo
+here, not from the stored `local_day` the reports use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from kiosk.adapters.db.models import Visit
+from kiosk.domain.cards import make_payload
+from kiosk.domain.clock import parse_at
+from kiosk.services import groups, members
+from kiosk.services.guests import GuestForm
+from kiosk.services.kiosk import KioskService
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def fill_history(service: KioskService) -> KioskService:
+    svc = service
+    svc.settings = svc.settings.__class__(**{**svc.settings.__dict__, "survey_chance": 0.0})
+    with svc.session() as s:
+        members.add_member(s, "M001", "Siti", "P", "Umum")
+        members.add_member(s, "M002", "Budi", "L", "Pelajar")
+        tk = groups.add_group(s, "PUSAT", date(2026, 11, 25), "TK Pertiwi", "TK", 20, 3).code
+        sd = groups.add_group(s, "PUSAT", date(2026, 11, 26), "SD Negeri 5", "SD", 30, 2).code
+
+    def member(number: str, room: str, at: str) -> None:
+        card = make_payload(number, 1, svc.desk.keyring)
+        assert svc.check_in(card, room, at=parse_at(at), source="paper").counted
+
+    def guest(category: str, room: str, at: str) -> None:
+        form = GuestForm(category, "L", "16.73", "membaca")
+        assert svc.guest_check_in(form, room, at=parse_at(at)).counted
+
+    member("M001", "BACA", "2026-11-24T23:30")  # late event: still the 24th
+    member("M002", "KOL", "2026-11-25T00:30")  # 17:30 UTC on the 24th, but the 25th in WIB
+    member("M001", "KOL", "2026-11-25T09:10")
+    member("M001", "REF", "2026-11-25T09:50")  # moved: another room visit
+    member("M002", "BACA", "2026-11-25T14:05")
+    guest("umum", "BACA", "2026-11-25T10:15")
+    guest("pelajar", "ANAK", "2026-11-25T23:30")
+    guest("umum", "PAV", "2026-11-26T00:30")
+    assert svc.group_check_in(tk, 18, 3, "ANAK", at=parse_at("2026-11-25T09:00")).counted
+    assert svc.group_check_in(sd, 28, 2, "BACA", at=parse_at("2026-11-26T10:00")).counted
+    member("M002", "BACA", "2026-12-01T08:00")
+    member("M001", "BACA", "2025-12-01T08:00")  # last year, for year over year
+    return svc
+
+
+def raw(svc: KioskService) -> list[dict]:
+    with svc.sessions() as s:
+        rows = s.scalars(select(Visit)).all()
+    out = []
+    for v in rows:
+        local = v.at_utc.astimezone(JAKARTA)
+        out.append(
+            {
+                "day": local.date(),
+                "hour": local.hour,
+                "room": v.room,
+                "kind": v.visitor_type,
+                "category": v.category or "",
+                "site": v.site,
+                "heads": v.headcount,
+            }
+        )
+    return out
+
+
+def expected(rows: list[dict], key, keep=lambda r: True) -> dict:
+    out: dict = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        if keep(r):
+            out[key(r)][r["kind"]] += r["heads"]
+    return {k: dict(v) for k, v in out.items()}
+
+
+def daily_expected(rows: list[dict], day: date) -> dict:
+    out: dict = defaultdict(int)
+    for r in rows:
+        if r["day"] == day:
+            out[(r["room"], r["kind"], r["category"])] += r["heads"]
+    return dict(out)
