@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.adapters.files.csvfiles import ImportFileError
+from kiosk.adapters.files.paper_survey import parse_paper_file
 from kiosk.adapters.render import exports, report_tables
 from kiosk.adapters.render.table import text as tables_text
 from kiosk.cli import common_options, emit
@@ -190,7 +191,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
     std = surveys.standard_for(args.standard or settings.survey_standard)
     try:
         data = args.file.read_bytes()
-        imported = surveys.parse_paper_file(data, std, args.date)
+        imported = parse_paper_file(data, std, args.date)
     except ImportFileError as e:
         raise ValueError(f"{args.file}: {e}") from None
     summary = {
