@@ -75,3 +75,43 @@ def catalog(lang: str) -> dict[str, str]:
 def gettext(msgid: str, lang: str) -> str:
     """`msgid` in `lang`; the English msgid itself where no translation exists."""
     return catalog(lang).get(msgid, msgid)
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Marks a msgid for tools/i18n.py where the words are looked up later."""
+    return msgid
+
+
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def weekday_name(weekday: int, lang: str) -> str:
+    """0 is Monday, as date.weekday()."""
+    return gettext(WEEKDAYS[weekday], lang)
+
+
+def month_name(month: int, lang: str) -> str:
+    """1 is January."""
+    return gettext(MONTHS[month - 1], lang)

@@ -5,7 +5,7 @@
     .venv/bin/python tools/i18n.py check    # JSON: texts without a Bahasa Indonesia translation
 
 Texts are found where the code marks them: `tr._("...")`, `_("...")` and `N_("...")` in
-kiosk/ui/**/*.py and kiosk/adapters/render/*.py (report words), and `tr._("...")` in
+kiosk/ui/**/*.py, kiosk/i18n.py and kiosk/adapters/render/*.py (report words), and `tr._("...")` in
 kiosk/ui/**/*.kv. Existing translations are kept;
 English entries translate to themselves; texts no longer used are dropped.
 """
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 UI = ROOT / "kiosk" / "ui"
 MARKED = (UI, ROOT / "kiosk" / "adapters" / "render")
+MARKED_FILES = (ROOT / "kiosk" / "i18n.py",)
 KV_CALL = re.compile(r'tr\._\(\s*("(?:[^"\\]|\\.)*")\s*\)')
 MARKERS = {"_", "N_"}
 
@@ -48,7 +49,7 @@ def texts_in_kv(path: Path) -> list[str]:
 
 def all_texts() -> list[str]:
     seen: dict[str, None] = {}
-    for path in [p for folder in MARKED for p in sorted(folder.rglob("*"))]:
+    for path in [p for folder in MARKED for p in sorted(folder.rglob("*"))] + list(MARKED_FILES):
         if path.suffix == ".py":
             found = texts_in_py(path)
         elif path.suffix == ".kv":

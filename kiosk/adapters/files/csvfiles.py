@@ -21,6 +21,12 @@ GENDER_OF: dict[str, str | None] = {
     v: code for code, values in GENDERS_SPELLED.items() for v in values.split()
 }
 GENDER_OF.update({"laki laki": "L", "": None, "-": None})
+GENDER_COLUMN = "gender jenis_kelamin kelamin jk sex"  # how staff head a gender column
+
+
+def aliases(names: dict[str, str]) -> dict[str, str]:
+    """Column name -> field, from field -> the names staff give it (space-separated)."""
+    return {name: f for f, spelled in names.items() for name in spelled.split()}
 
 
 _TIME_SUFFIX_RE = re.compile(r"\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?$")

@@ -40,10 +40,12 @@ from datetime import date
 
 from kiosk.adapters.files.csvfiles import (
     CR,
+    GENDER_COLUMN,
     GENDER_OF,
     NL,
     CsvText,
     ImportFileError,
+    aliases,
     header_names,
     parse_date,
     read_csv_text,
@@ -83,17 +85,16 @@ _SLIMS_FIELDS = {
 }
 _SLIMS_DATE_COLUMNS = (13, 14, 15)  # member_since_date, register_date, expire_date
 
-_ALIASES: dict[str, str] = {}
-for _field, _names in {
-    "number": "number nomor no_anggota nomor_anggota member_number id_anggota",
-    "name": "name nama nama_anggota nama_lengkap full_name",
-    "gender": "gender jenis_kelamin kelamin jk sex",
-    "category": "category kategori tipe tipe_anggota jenis_anggota member_type",
-    "expires": "expires berlaku_sampai masa_berlaku kedaluwarsa tanggal_kedaluwarsa expiry",
-    "suspended": "suspended ditangguhkan diblokir blokir",
-}.items():
-    for _name in _names.split():
-        _ALIASES[_name] = _field
+_ALIASES = aliases(
+    {
+        "number": "number nomor no_anggota nomor_anggota member_number id_anggota",
+        "name": "name nama nama_anggota nama_lengkap full_name",
+        "gender": GENDER_COLUMN,
+        "category": "category kategori tipe tipe_anggota jenis_anggota member_type",
+        "expires": "expires berlaku_sampai masa_berlaku kedaluwarsa tanggal_kedaluwarsa expiry",
+        "suspended": "suspended ditangguhkan diblokir blokir",
+    }
+)
 # SLiMS' names too, so a hand-made file may mix them with ours
 _ALIASES.update({slims: ours for ours, slims in _SLIMS_FIELDS.items()})
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kiosk.adapters.files.csvfiles import (
+    GENDER_COLUMN,
     GENDER_OF,
     CsvText,
     ImportFileError,
+    aliases,
     header_names,
     parse_date,
     read_csv_text,
@@ -21,18 +23,17 @@ from kiosk.adapters.files.csvfiles import (
 from kiosk.domain import ikm
 
 PROFILE_MAX = {"age_band": 20, "education": 40, "occupation": 40}  # the database's lengths
-_PROFILE_ALIASES: dict[str, str] = {}
-for _field, _names in {
-    "date": "date tanggal tgl hari_tanggal",
-    "gender": "gender jenis_kelamin kelamin jk sex",
-    "age_band": "age_band age umur usia kelompok_umur",
-    "education": "education pendidikan pendidikan_terakhir",
-    "occupation": "occupation pekerjaan",
-    "_ignore": "no nomor no_responden nomor_responden responden respondent",
-    "_name": "nama name nama_responden nama_lengkap",
-}.items():
-    for _name in _names.split():
-        _PROFILE_ALIASES[_name] = _field
+_PROFILE_ALIASES = aliases(
+    {
+        "date": "date tanggal tgl hari_tanggal",
+        "gender": GENDER_COLUMN,
+        "age_band": "age_band age umur usia kelompok_umur",
+        "education": "education pendidikan pendidikan_terakhir",
+        "occupation": "occupation pekerjaan",
+        "_ignore": "no nomor no_responden nomor_responden responden respondent",
+        "_name": "nama name nama_responden nama_lengkap",
+    }
+)
 
 
 @dataclass(frozen=True)

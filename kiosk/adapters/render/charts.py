@@ -14,9 +14,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from kiosk.adapters.render.report_tables import VISITOR_WORDS
-from kiosk.adapters.render.table import month_name
 from kiosk.domain import ikm
-from kiosk.i18n import gettext
+from kiosk.i18n import gettext, month_name
 from kiosk.services.reports import Counts
 
 WIDTH = A4[0] - 36 * mm

@@ -17,9 +17,9 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from reportlab.platypus import Table as PdfTable
 
 from kiosk.adapters.render import charts, report_tables
-from kiosk.adapters.render.table import N_, Column, Local, Table, label, month_name
+from kiosk.adapters.render.table import N_, Column, Local, Table, label
 from kiosk.domain import ikm
-from kiosk.i18n import gettext
+from kiosk.i18n import gettext, month_name
 from kiosk.services.reports import Counts, IkmReport, VisitViews
 
 TABLE_STYLE = TableStyle(

@@ -13,12 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
-from kiosk.i18n import gettext
+from kiosk.i18n import N_, gettext, month_name, weekday_name
 
-
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
-    """Marks a msgid for tools/i18n.py; the words are looked up when a table is shown."""
-    return msgid
+__all__ = ["N_", "Column", "Local", "MonthStart", "Table", "Word", "label", "text", "typed"]
 
 
 class Word(str):
@@ -40,41 +37,9 @@ class MonthStart(date):
     """The first day of a month, shown in spreadsheets as the month ("March 2025")."""
 
 
-WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
 # Kinds of a column, which say how its cells read: text and count cells are shown as they
 # are; period keys (day, hour, weekday, month, year) become words or typed spreadsheet cells.
 KINDS = ("text", "count", "decimal", "day", "hour", "weekday", "month", "year")
-
-
-def month_name(month: int, lang: str) -> str:
-    return gettext(MONTHS[month - 1], lang)
-
-
-def weekday_name(weekday: int, lang: str) -> str:
-    """0 is Monday, as date.weekday()."""
-    return gettext(WEEKDAYS[weekday], lang)
 
 
 @dataclass(frozen=True)
@@ -154,13 +119,12 @@ def typed(value: Any, column: Column, lang: str) -> Any:
     value = words_of(value, lang)
     if value is None or isinstance(value, str):
         return value
-    if column.kind == "hour":
-        return time(value)
-    if column.kind == "month":
-        return MonthStart(value[0], value[1], 1)
-    if column.kind == "decimal":
-        return float(value)
-    return label(value, column, lang)
+    convert = {"hour": time, "month": _month_start, "decimal": float}.get(column.kind)
+    return convert(value) if convert else label(value, column, lang)
+
+
+def _month_start(key: tuple[int, int]) -> MonthStart:
+    return MonthStart(key[0], key[1], 1)
 
 
 def text(table: Table, lang: str) -> str:
