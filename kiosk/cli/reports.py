@@ -103,7 +103,7 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
     if fmt == "csv":
         exports.write_csv(args.out, table, lang)
     elif fmt == "xlsx" and views:
-        sheets = [report_tables.visit_table(views.views[b]) for b in reports.BY]
+        sheets = [report_tables.visit_table(views.views[b]) for b in reports.PERIOD_BY]
         sheets.append(report_tables.keyed_table("room", views.rooms))
         sheets.append(report_tables.keyed_table("category", views.categories))
         exports.write_xlsx(args.out, sheets, lang)
@@ -112,7 +112,7 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
 
         visits_pdf(args.out, views, lang, settings.library_name)
     data = report.to_json()
-    lines = [tables_text(table, lang)]
+    lines = [tables_text(report_tables.visit_text_table(report), lang)]
     if args.out:
         data["out"] = str(args.out)
         lines.append(f"written: {args.out}")
@@ -176,13 +176,16 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     if out.suffix and out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError("--out must be a .csv or .xlsx file, or a folder")
     layout = load_layout(settings.layout_file)
-    rooms = layout.site(site).rooms if site else ()
+    if site:
+        layout.site(site)  # an unknown site is an error, not an empty export
+    rooms = {s.code: s.rooms for s in layout.sites}  # for the rooms' names
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
         report = reports.daily_report(s, day, site, rooms)
     path = exports.write_daily(report, out, args.format, args.lang)
     data = {**report.to_json(), "out": str(path)}
-    data = {k: data[k] for k in ("date", "site", "out", "total", "rows")}  # the JSON as before
-    text = f"{day}: {report.total} visitors in {len(report.rows)} rows -> {path}"
+    data = {k: data[k] for k in ("date", "site", "out", "total", "visitors", "rows")}
+    people = f"{report.counts.visitors} people"
+    text = f"{day}: {report.total} room visits ({people}) in {len(report.rows)} rows -> {path}"
     emit(args, data, text)
     return 0
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from kiosk.adapters.render import exports
 from kiosk.services import reports
 from kiosk.services.kiosk import KioskService
-from tests.support.visit_history import daily_expected, fill_history, raw
+from tests.support.visit_history import by_gender, daily_expected, fill_history, people, raw
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def history(service: KioskService) -> KioskService:
 
 def test_daily_export_csv_and_xlsx_read_back(history: KioskService, tmp_path: Path) -> None:
     day = date(2026, 11, 25)
-    want = daily_expected(raw(history), day)
+    want = {k[1:]: n for k, n in daily_expected(raw(history), day).items() if k[0] == "PUSAT"}
     names = {"id": {"member": "Anggota", "guest": "Tamu", "group": "Rombongan"}}
     names["en"] = {"member": "Member", "guest": "Guest", "group": "Group"}
     for lang in ("id", "en"):
@@ -56,3 +56,34 @@ def test_daily_export_csv_and_xlsx_read_back(history: KioskService, tmp_path: Pa
     assert all(isinstance(r[0], datetime) and r[0].date() == day for r in cells[1:])
     assert all(isinstance(r[5], int) for r in cells[1:])
     assert ws.cell(2, 1).number_format == "yyyy-mm-dd"
+
+
+def test_daily_export_of_every_site_has_a_site_column(
+    history: KioskService, tmp_path: Path
+) -> None:
+    day = date(2026, 11, 25)
+    rows = [r for r in raw(history) if r["day"] == day]
+    want = daily_expected(rows, day)
+    layout_rooms = {"PUSAT": history.rooms, "CAB-TABA": history.layout.site("CAB-TABA").rooms}
+    with history.sessions() as s:
+        report = reports.daily_report(s, day, None, layout_rooms)
+    path = exports.write_daily(report, tmp_path / "all.xlsx", None, "en")
+    cells = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    head = cells[0]
+    assert head[:4] == ("Date", "Site", "Room", "Room name")
+    assert head[6:] == (
+        "Room visits", "Records", "Visitors (people)", "Male", "Female", "Gender not known"
+    )  # fmt: skip
+    kinds = {"Member": "member", "Guest": "guest", "Group": "group"}
+    detail = {(r[1], r[2], kinds[r[4]], r[5] or ""): r[6] for r in cells[1:] if r[4] in kinds}
+    assert detail == want  # BACA of the central library and of the branch are two rows
+    room_totals = {(r[1], r[2]): r for r in cells[1:-1] if r[4] == "Total"}
+    for (site, room), r in room_totals.items():
+        mine = [v for v in rows if (v["site"], v["room"]) == (site, room)]
+        assert r[3]  # the room's name from the layout
+        assert (r[6], r[8], (r[9], r[10])) == (
+            sum(v["heads"] for v in mine), people(mine), by_gender(mine)
+        )  # fmt: skip
+    last = cells[-1]
+    assert last[2] == "ALL" and (last[6], last[8]) == (sum(want.values()), people(rows))
+    assert last[9] + last[10] + last[11] == last[6]

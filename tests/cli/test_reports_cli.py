@@ -137,8 +137,10 @@ def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
         assert kiosk(*args, "--out", str(out))[0] == 0
     with out_csv.open(encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
-    assert table[0] == ["Tanggal", "Anggota", "Tamu", "Rombongan", "Jumlah"]
-    assert table[-1] == ["Jumlah", "2", "0", "21", "23"]
+    assert table[0][:5] == ["Tanggal", "Anggota", "Tamu", "Rombongan", "Jumlah"]
+    assert table[0][5:] == ["Pengunjung (orang)", "Laki-laki", "Perempuan", "Tidak diketahui"]
+    # one member in two rooms: two room visits, one person; 21 in the group, no genders given
+    assert table[-1] == ["Jumlah", "2", "0", "21", "23", "22", "0", "0", "23"]
     wb = load_workbook(out_xlsx)
     assert wb.sheetnames == [
         "Tanggal", "Jam", "Hari", "Bulan", "Tahun", "Per ruang", "Per kategori",
@@ -151,10 +153,10 @@ def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
 
     code, out, _ = kiosk("export", "daily", "--date", "2026-11-25", "--out",
                          str(tmp_path / "d.xlsx"), "--lang", "en", "--json")  # fmt: skip
-    assert code == 0 and out["total"] == 22
+    assert code == 0 and out["total"] == 22 and out["visitors"] == 22
     rows = list(load_workbook(tmp_path / "d.xlsx").worksheets[0].iter_rows(values_only=True))
     assert rows[0][:5] == ("Date", "Room", "Room name", "Visitor type", "Category")
-    assert rows[-1][1:] == ("ALL", None, "Total", None, 22, 2)
+    assert rows[-1][1:] == ("ALL", None, "Total", None, 22, 2, 22, 0, 0, 22)
 
 
 def test_reports_refuse_bad_input_with_one_line(kiosk, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kiosk.adapters.db.models import Visit
 from kiosk.services import reports
 from kiosk.services.kiosk import KioskService
-from tests.support.visit_history import expected, fill_history, raw
+from tests.support.visit_history import by_gender, expected, fill_history, people, raw
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def got(report: reports.VisitReport) -> dict:
 def test_the_day_boundary_is_local_midnight(history: KioskService) -> None:
     rows = raw(history)
     assert expected(rows, lambda r: r["day"])[date(2026, 11, 25)] == {
-        "member": 4,
+        "member": 5,
         "guest": 2,
         "group": 21,
     }
@@ -50,12 +50,45 @@ def test_every_grouping_matches_the_raw_rows(history: KioskService, by: str) -> 
         "weekday": lambda r: r["day"].weekday(),
         "month": lambda r: (r["day"].year, r["day"].month),
         "year": lambda r: r["day"].year,
+        "room": lambda r: (r["site"], r["room"]),
+        "site": lambda r: r["site"],
+        "category": lambda r: r["category"] or "-",
+        "purpose": lambda r: r["purpose"],
+        "origin": lambda r: r["origin"],
     }[by]
     flt = reports.VisitFilter(date(2025, 1, 1), date(2026, 12, 31))
     with history.sessions() as s:
         report = reports.visit_report(s, flt, by)
     assert got(report) == expected(rows, key)
-    assert report.total.total == sum(r["heads"] for r in rows) == 7 + 3 + 21 + 30
+    assert report.total.total == sum(r["heads"] for r in rows) == 8 + 3 + 21 + 30
+    # people and gender in every row, from the raw rows
+    for k, c in report.rows:
+        mine = [r for r in rows if key(r) == k]
+        assert c.visitors == people(mine), (by, k)
+        assert (c.male, c.female) == by_gender(mine), (by, k)
+        assert c.gender_unknown == c.total - c.male - c.female >= 0
+    assert report.total.visitors == people(rows)
+    assert (report.total.male, report.total.female) == by_gender(rows)
+
+
+def test_a_room_code_of_two_sites_is_never_one_row(history: KioskService) -> None:
+    flt = reports.VisitFilter(date(2026, 11, 25), date(2026, 11, 25))
+    with history.sessions() as s:
+        report = reports.visit_report(s, flt, "room")
+    rooms = {k: c.total for k, c in report.rows}
+    assert rooms[("CAB-TABA", "BACA")] == 1 and rooms[("PUSAT", "BACA")] == 2
+    json_rows = {(r["site"], r["room"]): r["total"] for r in report.to_json()["rows"]}
+    assert json_rows == rooms
+
+
+def test_a_member_in_two_rooms_is_two_room_visits_and_one_person(history: KioskService) -> None:
+    # 25 Nov: Siti in KOL, REF and the branch's BACA; Budi in KOL and BACA; 2 guests; 21 in TK
+    day = date(2026, 11, 25)
+    with history.sessions() as s:
+        [(_k, c)] = reports.visit_report(s, reports.VisitFilter(day, day), "day").rows
+    assert (c.member, c.visitors, c.total) == (5, 2 + 2 + 21, 5 + 2 + 21)
+    # members and guests by their gender, the group's 10 boys and 8 girls, 3 adults unknown
+    assert (c.male, c.female, c.gender_unknown) == (2 + 2 + 10, 3 + 8, 3)
 
 
 def test_filters_room_category_site_and_range(history: KioskService) -> None:
@@ -65,7 +98,7 @@ def test_filters_room_category_site_and_range(history: KioskService) -> None:
         (dict(category="TK"), lambda r: r["category"] == "TK"),
         (dict(category="umum"), lambda r: r["category"] == "umum"),
         (dict(site="PUSAT"), lambda r: r["site"] == "PUSAT"),
-        (dict(site="CAB-TABA"), lambda r: False),
+        (dict(site="CAB-TABA"), lambda r: r["site"] == "CAB-TABA"),
     ]
     start, end = date(2026, 11, 25), date(2026, 11, 26)
     for kwargs, keep in cases:
@@ -101,18 +134,33 @@ def test_empty_periods_are_listed_as_zero(history: KioskService) -> None:
 
 
 def test_daily_report_is_plain_data(history: KioskService) -> None:
+    day = date(2026, 11, 25)
+    rows = [r for r in raw(history) if r["day"] == day]
     with history.sessions() as s:
-        report = reports.daily_report(s, date(2026, 11, 25), "PUSAT", history.rooms)
-    assert report.total == sum(r["heads"] for r in raw(history) if r["day"] == date(2026, 11, 25))
-    assert report.room_names["BACA"][0]  # the layout's name, in Bahasa Indonesia first
+        report = reports.daily_report(s, day, "PUSAT", history.rooms)
+        every = reports.daily_report(s, day, None, {"PUSAT": history.rooms})
+    pusat = [r for r in rows if r["site"] == "PUSAT"]
+    assert report.total == sum(r["heads"] for r in pusat)
+    assert report.counts.visitors == people(pusat)
+    assert every.total == sum(r["heads"] for r in rows) and every.counts.visitors == people(rows)
+    assert report.room_names[("PUSAT", "BACA")][0]  # the layout's name, Bahasa Indonesia first
+    assert {(r.site, r.room) for r in every.rows if r.room == "BACA"} == {
+        ("PUSAT", "BACA"), ("CAB-TABA", "BACA")
+    }  # fmt: skip
+    for (site, room), c in every.rooms.items():
+        mine = [r for r in rows if (r["site"], r["room"]) == (site, room)]
+        assert (c.total, c.visitors, (c.male, c.female)) == (
+            sum(r["heads"] for r in mine), people(mine), by_gender(mine)
+        )  # fmt: skip
     assert report.to_json()["rows"][0].keys() == {
-        "room", "visitor_type", "category", "headcount", "records"
+        "site", "room", "visitor_type", "category", "headcount", "records", "visitors", "male",
+        "female",
     }  # fmt: skip
 
 
 def test_group_headcount_not_rows(history: KioskService) -> None:
     with history.sessions() as s:
-        rows = reports.daily_rows(s, date(2026, 11, 26), "PUSAT")
+        rows = reports.daily_report(s, date(2026, 11, 26), "PUSAT").rows
     [grp] = [r for r in rows if r.visitor_type == "group"]
     assert (grp.headcount, grp.records, grp.category) == (30, 1, "SD")
 

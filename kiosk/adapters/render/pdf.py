@@ -131,7 +131,10 @@ def visits_pdf(path: Path, views: VisitViews, lang: str, library: str) -> Path:
             lang,
         )
     )
-    rooms_chart = charts.room_bars(_t(N_("Visits per room"), lang), views.rooms, lang)
+    rooms = views.rooms  # keyed (site, room): a room code repeats across sites
+    one_site = len({site for site, _room in rooms}) <= 1
+    named = {(room if one_site else f"{site} {room}"): c for (site, room), c in rooms.items()}
+    rooms_chart = charts.room_bars(_t(N_("Visits per room"), lang), named, lang)
     story.append(KeepTogether([Spacer(1, 4 * mm), rooms_chart]))
     story.append(Spacer(1, 4 * mm))
     years_title = _t(N_("Year over year (per month)"), lang)

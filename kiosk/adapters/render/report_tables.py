@@ -15,8 +15,20 @@ PERIOD_HEADINGS = {
     "month": N_("Month"),
     "year": N_("Year"),
 }
-KEY_HEADINGS = {"room": N_("Room"), "category": N_("Category"), "site": N_("Site")}
-KEY_TITLES = {"room": N_("By room"), "category": N_("By category"), "site": N_("By site")}
+KEY_HEADINGS = {
+    "room": N_("Room"),
+    "category": N_("Category"),
+    "site": N_("Site"),
+    "purpose": N_("Purpose"),
+    "origin": N_("Origin"),
+}
+KEY_TITLES = {
+    "room": N_("By room"),
+    "category": N_("By category"),
+    "site": N_("By site"),
+    "purpose": N_("By purpose"),
+    "origin": N_("By origin"),
+}
 TOTAL = Word(N_("Total"))
 CHANNEL_WORDS = {
     "mini": N_("Kiosk mini-survey"),
@@ -32,21 +44,49 @@ PROFILE_HEADINGS = {
 GENDER_WORDS = {"L": N_("Male"), "P": N_("Female"), "-": N_("not given")}
 
 
+PEOPLE = (
+    Column("visitors", N_("Visitors (people)"), "count"),
+    Column("male", N_("Male"), "count"),
+    Column("female", N_("Female"), "count"),
+    Column("gender_unknown", N_("Gender not known"), "count"),
+)
+# The command line's columns: room visits by visitor type, as before people were counted.
+TEXT_COLUMNS = ("member", "guest", "group", "total")
+
+
 def _count_columns() -> list[Column]:
-    return [Column(k, VISITOR_WORDS[k], "count") for k in VISITOR_WORDS] + [
-        Column("total", TOTAL, "count")
-    ]
+    by_type = [Column(k, VISITOR_WORDS[k], "count") for k in VISITOR_WORDS]
+    return [*by_type, Column("total", TOTAL, "count"), *PEOPLE]
 
 
 def _counts(c: Counts) -> list[int]:
-    return [c.member, c.guest, c.group, c.total]
+    return [c.member, c.guest, c.group, c.total, c.visitors, c.male, c.female, c.gender_unknown]
+
+
+def _key_columns(by: str) -> list[Column]:
+    if by == "room":  # a room code repeats across sites: the site is part of the key
+        return [Column("site", KEY_HEADINGS["site"]), Column("room", KEY_HEADINGS["room"])]
+    if by in PERIOD_HEADINGS:
+        return [Column("key", PERIOD_HEADINGS[by], by)]
+    return [Column("key", KEY_HEADINGS[by])]
+
+
+def _keyed_rows(by: str, rows: list[tuple[Any, Counts]]) -> list[list[Any]]:
+    return [[*(key if by == "room" else (key,)), *_counts(c)] for key, c in rows]
 
 
 def visit_table(report: VisitReport) -> Table:
-    """Headcount per period of the range, with the total."""
-    columns = [Column("key", PERIOD_HEADINGS[report.by], report.by), *_count_columns()]
-    rows = [[key, *_counts(c)] for key, c in report.rows]
-    return Table(PERIOD_HEADINGS[report.by], columns, rows, [TOTAL, *_counts(report.total)])
+    """Counts per period of the range (or per key), with the total."""
+    keys = _key_columns(report.by)
+    title = PERIOD_HEADINGS.get(report.by) or KEY_TITLES[report.by]
+    totals = [TOTAL, *[""] * (len(keys) - 1), *_counts(report.total)]
+    return Table(title, keys + _count_columns(), _keyed_rows(report.by, report.rows), totals)
+
+
+def visit_text_table(report: VisitReport) -> Table:
+    """The command line's table: the keys and room visits by visitor type."""
+    table = visit_table(report)
+    return table.select(*[c.name for c in _key_columns(report.by)], *TEXT_COLUMNS)
 
 
 def summary_table(total: Counts) -> Table:
@@ -54,38 +94,50 @@ def summary_table(total: Counts) -> Table:
     return Table(N_("Visit report"), _count_columns(), [_counts(total)])
 
 
-def keyed_table(key: str, counts: dict[str, Counts]) -> Table:
-    """Headcount per room, category or site, sorted by its code."""
-    columns = [Column(key, KEY_HEADINGS[key]), *_count_columns()]
-    rows = [[k, *_counts(c)] for k, c in sorted(counts.items())]
-    return Table(KEY_TITLES[key], columns, rows)
+def keyed_table(key: str, counts: dict[Any, Counts]) -> Table:
+    """Counts per room (with its site), category, site, purpose or origin, sorted by key."""
+    rows = _keyed_rows(key, sorted(counts.items()))
+    return Table(KEY_TITLES[key], _key_columns(key) + _count_columns(), rows)
 
 
 def daily_table(report: DailyReport) -> Table:
-    """Room x visitor type x category, then a total per room and one for the day."""
+    """(Site x) room x visitor type x category, then a total per room and one for the day.
+
+    The site column is there when the report covers every site. Room visits count each room
+    a person entered; visitors count people, once per row, room and day.
+    """
     day = report.day
+    every_site = report.site is None
     columns = [
         Column("date", N_("Date"), "day"),
+        *([Column("site", N_("Site"))] if every_site else []),
         Column("room", N_("Room")),
         Column("room_name", N_("Room name")),
         Column("visitor_type", N_("Visitor type")),
         Column("category", N_("Category")),
-        Column("visitors", N_("Visitors"), "count"),
+        Column("room_visits", N_("Room visits"), "count"),
         Column("records", N_("Records"), "count"),
+        *PEOPLE,
     ]
+
+    def line(where: str, room: Any, name: Any, kind: Any, category: str, c: Counts) -> list:
+        head = [day, where] if every_site else [day]
+        people = [c.visitors, c.male, c.female, c.gender_unknown]
+        return [*head, room, name, kind, category, c.total, c.records, *people]
+
     rows: list[list[Any]] = []
-    grand = [0, 0]
-    for room in sorted({r.room for r in report.rows}):
-        name: Any = Local(*report.room_names[room]) if room in report.room_names else ""
-        mine = [r for r in report.rows if r.room == room]
-        for r in mine:
-            kind = Word(VISITOR_WORDS[r.visitor_type])
-            rows.append([day, room, name, kind, r.category, r.headcount, r.records])
-        heads, recs = sum(r.headcount for r in mine), sum(r.records for r in mine)
-        rows.append([day, room, name, TOTAL, "", heads, recs])
-        grand[0] += heads
-        grand[1] += recs
-    totals = [day, Word(N_("ALL")), "", TOTAL, "", grand[0], grand[1]]
+    for where, room in sorted({(r.site, r.room) for r in report.rows}):
+        names = report.room_names.get((where, room))
+        name: Any = Local(*names) if names else ""
+        for r in report.rows:
+            if (r.site, r.room) == (where, room):
+                c = Counts()
+                c.add(r.visitor_type, r.headcount, r.records, r.visitors, r.male, r.female)
+                rows.append(
+                    line(where, room, name, Word(VISITOR_WORDS[r.visitor_type]), r.category, c)
+                )
+        rows.append(line(where, room, name, TOTAL, "", report.rooms.get((where, room), Counts())))
+    totals = line("", Word(N_("ALL")), "", TOTAL, "", report.counts)
     return Table(N_("Daily visits"), columns, rows, totals, detail=day.isoformat())
 
 
