@@ -194,7 +194,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
     std = surveys.standard_for(args.standard or settings.survey_standard)
     try:
         data = args.file.read_bytes()
-        imported = parse_paper_file(data, std, args.date)
+        imported = parse_paper_file(data, std, args.date, local_day(utcnow()))
     except ImportFileError as e:
         raise ValueError(f"{args.file}: {e}") from None
     summary = {

@@ -72,13 +72,16 @@ def _element_code(name: str) -> str | None:
     return None
 
 
-def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> PaperImport:
+def parse_paper_file(
+    data: bytes, standard: ikm.Standard, day: date | None, today: date | None = None
+) -> PaperImport:
     """Read typed-up paper survey forms: one row per respondent.
 
     Columns U1..U9 (2017) or U1..U14 (2004), a blank cell is "not answered"; optional date,
     gender, age band, education and occupation. A `date` column gives each row's day, else
     `day` (the survey period) is used. Names are never imported. Rows that fail are listed with
-    their line numbers; the caller stores the file only when there are none.
+    their line numbers; the caller stores the file only when there are none. Ages are stored
+    as bands (ikm.age_band); with `today` (the library's day), a survey day after it is refused.
     """
     csv_text = read_csv_text(data)
     delim, header = _detect_header(csv_text, standard)
@@ -105,7 +108,7 @@ def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> P
         if record is None:
             result.refused.append(PaperRefused(line, error))
             continue
-        outcome = _paper_row(line, record, columns, standard, day, len(header))
+        outcome = _paper_row(line, record, columns, standard, (day, today), len(header))
         (result.rows if isinstance(outcome, PaperRow) else result.refused).append(outcome)
     if not result.rows and not result.refused:
         result.warnings.append("no respondent rows in the file")
@@ -154,7 +157,7 @@ def _paper_row(
     record: list[str],
     columns: dict[str, int],
     std: ikm.Standard,
-    default_day: date | None,
+    days: tuple[date | None, date | None],
     width: int,
 ) -> PaperRow | PaperRefused:
     def get(name: str) -> str:
@@ -175,13 +178,15 @@ def _paper_row(
             reasons.append(f"{code} is {raw!r}, not 1-4 or blank")
     if not answers and not reasons:
         reasons.append("no element is answered")
-    day = default_day
+    day, today = days
     if "date" in columns and get("date"):
         day, err = parse_date(get("date"))
         if err:
             reasons.append(f"date {err}")
     if day is None and not reasons:
         reasons.append("no date (fill the date column or give --date)")
+    if day is not None and today is not None and day > today:
+        reasons.append(f"date {day.isoformat()} is in the future")
     profile: dict[str, str | None] = {}
     raw_gender = get("gender")
     gender = GENDER_OF.get(raw_gender.casefold(), "?")
@@ -191,6 +196,11 @@ def _paper_row(
     profile["gender"] = gender
     for name, limit in PROFILE_MAX.items():
         value = " ".join(get(name).split()) or None
+        if value and name == "age_band":
+            try:
+                value = ikm.age_band(value)  # real ages become bands: no row names one age
+            except ValueError as e:
+                reasons.append(str(e))
         if value and len(value) > limit:
             reasons.append(f"{name} is longer than {limit} characters")
         profile[name] = value

@@ -162,16 +162,17 @@ def element_bars(title: str, result: ikm.IkmResult) -> Drawing:
     _title(d, title)
     chart = HorizontalBarChart()
     chart.x, chart.y = 45, 20
-    chart.width, chart.height = WIDTH - 60, height - 45
+    chart.width, chart.height = WIDTH - 100, height - 45
     chart.data = [[float(e.score) if e.score is not None else 0 for e in elements]]
     _axes(chart, [e.code for e in elements], 100, bottom=25, step=12.5, label_size=8)
     chart.bars[0].fillColor = colors.HexColor("#1f77b4")
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = lambda v: f"{v:.2f}" if v else "-"
-    chart.barLabels.fontSize = 7
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
-    chart.barLabels.fontName = "Helvetica"
+    # The scores stand in a column right of the plot, clear of the bars and threshold lines.
+    band = chart.height / max(len(elements), 1)
+    for i, e in enumerate(elements):
+        score = "-" if e.score is None else f"{float(e.score):.2f}"
+        y = chart.y + (i + 0.5) * band - 2.5
+        d.add(String(chart.x + chart.width + 8, y, score, fontName="Helvetica", fontSize=7))
     d.add(chart)
     # Lower bounds of the categories, so each bar reads against A / B / C / D.
     for cat in result.standard.categories[:-1]:

@@ -13,7 +13,7 @@ from datetime import date, time
 from pathlib import Path
 
 from kiosk.adapters.render.report_tables import daily_table
-from kiosk.adapters.render.table import MonthStart, Table, label, typed
+from kiosk.adapters.render.table import Fixed, MonthStart, Table, label, typed
 from kiosk.i18n import LANGUAGES
 from kiosk.services.reports import DailyReport
 
@@ -58,9 +58,13 @@ def write_xlsx(path: Path, tables: Sequence[Table], lang: str) -> Path:
         ]
         for row in rows:
             ws.append(row)
+        for i in table.hidden:
+            ws.row_dimensions[i + 2].hidden = True  # below the heading row
         for col in ws.iter_cols(min_row=2):
             for cell in col:
-                if isinstance(cell.value, MonthStart):
+                if isinstance(cell.value, Fixed):
+                    cell.number_format = "0." + "0" * cell.value.digits
+                elif isinstance(cell.value, MonthStart):
                     cell.number_format = "mmmm yyyy"
                 elif isinstance(cell.value, date):
                     cell.number_format = "yyyy-mm-dd"

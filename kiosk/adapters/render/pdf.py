@@ -167,17 +167,59 @@ def _element_table(rep: IkmReport, lang: str) -> PdfTable:
     return t
 
 
+WARNINGS = {
+    "no_answers": N_("{element} ({name}) has no answers and is left out of the index"),
+    "few_answers": N_(
+        "{element} ({name}) has {answers} answers, fewer than the minimum sample {minimum} "
+        "for a population of {population}"
+    ),
+}
+
+
+def _warning(w: ikm.IkmWarning, res: ikm.IkmResult, lang: str) -> str:
+    element = res.standard.element(w.element)
+    name = Local(element.name, element.name_en).get(lang)
+    values = {"answers": w.answers, "minimum": w.minimum, "population": res.population}
+    return "! " + _t(WARNINGS[w.kind], lang, element=w.element, name=name, **values)
+
+
+def _profile_table(report: IkmReport, lang: str) -> PdfTable:
+    """One table that may break across pages however many answers the forms gave."""
+    table = report_tables.ikm_profile_table(report)
+    t = pdf_table(table, lang, [45 * mm, 75 * mm, 20 * mm])
+    t.hAlign = "LEFT"
+    style = TableStyle(TABLE_STYLE.getCommands())
+    style.add("LINEABOVE", (0, -1), (-1, -1), 0, colors.white)  # no totals row here
+    style.add("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f2f2")])
+    style.add("FONT", (0, 1), (0, -1), "Helvetica-Bold", 9)
+    style.add("ALIGN", (1, 0), (1, -1), "LEFT")
+    t.setStyle(style)
+    return t
+
+
 def ikm_pdf(path: Path, report: IkmReport, lang: str, library: str) -> Path:
     styles = getSampleStyleSheet()
     res = report.result
     cat = res.category
-    score = "-" if res.ikm is None else ikm.format_ikm(res.ikm)
-    if cat:
-        quality = _t(N_("Service quality"), lang)
-        verdict = f"{quality} <b>{cat.letter}</b> ({Local(cat.label, cat.label_en).get(lang)})"
-    else:
-        verdict = _t(N_("no answers yet"), lang)
     title = f"{_t(N_('Public satisfaction index (IKM)'), lang)}: {library}"
+    period = f"{report.start.isoformat()} - {report.end.isoformat()} · {res.standard.title}"
+    story: list[Any] = [
+        Paragraph(title, styles["Title"]),
+        Paragraph(period, styles["Normal"]),
+        Spacer(1, 4 * mm),
+    ]
+    if res.ikm is None or cat is None:
+        # Nothing to chart: say so plainly rather than draw empty bars.
+        story.append(Paragraph(_t(N_("No answers yet"), lang), styles["Heading2"]))
+        story.append(
+            Paragraph(
+                _t(N_("Nobody has answered the survey in this period."), lang), styles["Normal"]
+            )
+        )
+        _build(path, story, library, title)
+        return path
+    quality = _t(N_("Service quality"), lang)
+    verdict = f"{quality} <b>{cat.letter}</b> ({Local(cat.label, cat.label_en).get(lang)})"
     sample = _t(
         N_(
             "Respondents: {respondents} · population: {population} · "
@@ -188,14 +230,8 @@ def ikm_pdf(path: Path, report: IkmReport, lang: str, library: str) -> Path:
         population=res.population or "-",
         minimum=res.minimum_sample or "-",
     )
-    story: list[Any] = [
-        Paragraph(title, styles["Title"]),
-        Paragraph(
-            f"{report.start.isoformat()} - {report.end.isoformat()} · {res.standard.title}",
-            styles["Normal"],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph(f"<b>IKM {score}</b> · {verdict}", styles["Heading2"]),
+    story += [
+        Paragraph(f"<b>IKM {ikm.format_ikm(res.ikm)}</b> · {verdict}", styles["Heading2"]),
         Paragraph(sample, styles["Normal"]),
         Spacer(1, 4 * mm),
         _element_table(report, lang),
@@ -203,8 +239,7 @@ def ikm_pdf(path: Path, report: IkmReport, lang: str, library: str) -> Path:
         charts.element_bars(_t(N_("Score per element (NRR x 25)"), lang), res),
         Spacer(1, 4 * mm),
     ]
-    for warning in res.warnings:
-        story.append(Paragraph(f"! {warning.message}", styles["Normal"]))
+    story += [Paragraph(_warning(w, res, lang), styles["Normal"]) for w in res.warnings]
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(_t(N_("Respondents' profile"), lang), styles["Heading2"]))
     story.append(
@@ -213,26 +248,7 @@ def ikm_pdf(path: Path, report: IkmReport, lang: str, library: str) -> Path:
             styles["Normal"],
         )
     )
-    blocks: list[Any] = [
-        pdf_table(report_tables.ikm_channel_table(report), lang, [60 * mm, 20 * mm])
-    ]
-    for name in report_tables.PROFILE_HEADINGS:
-        table = report_tables.ikm_profile_field_table(report, name)
-        if table is not None:
-            blocks.append(pdf_table(table, lang, [55 * mm, 20 * mm]))
-    grid = [
-        blocks[i : i + 2] + [""] * (2 - len(blocks[i : i + 2])) for i in range(0, len(blocks), 2)
-    ]
-    side = PdfTable(grid, colWidths=[charts.WIDTH / 2] * 2, hAlign="LEFT")
-    side.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ]
-        )
-    )
-    story.append(KeepTogether([side]))
+    story.append(Spacer(1, 2 * mm))
+    story.append(_profile_table(report, lang))
     _build(path, story, library, title)
     return path

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.adapters.render.table import N_, Column, Local, Table, Word
+from kiosk.adapters.render.table import N_, Column, Fixed, Local, Table, Word
+from kiosk.domain import ikm
 from kiosk.services.reports import Counts, DailyReport, IkmReport, VisitReport
 
 VISITOR_WORDS = {"member": N_("Member"), "guest": N_("Guest"), "group": N_("Group")}
@@ -145,20 +146,25 @@ def daily_table(report: DailyReport) -> Table:
 
 
 def ikm_summary_table(rep: IkmReport) -> Table:
+    """The index truncated to two decimals as the regulation prints it; the unrounded value
+    in a hidden row under it (and in the JSON)."""
     res = rep.result
     cat = res.category
+    shown = None if res.ikm is None else Fixed(ikm.format_ikm(res.ikm))
     rows: list[list[Any]] = [
         [Word(N_("Standard")), res.standard.title],
         [Word(N_("From")), rep.start],
         [Word(N_("To")), rep.end],
-        ["IKM", None if res.ikm is None else float(res.ikm)],
+        ["IKM", shown],
+        [Word(N_("IKM (unrounded)")), None if res.ikm is None else float(res.ikm)],
         [Word(N_("Service quality")), cat.letter if cat else "-"],
         [Word(N_("Performance")), Local(cat.label, cat.label_en) if cat else "-"],
         [Word(N_("Respondents")), res.respondents],
         [Word(N_("Population")), res.population],
         [Word(N_("Minimum sample")), res.minimum_sample],
     ]
-    return Table("IKM", [Column("field", ""), Column("value", "")], rows)
+    columns = [Column("field", ""), Column("value", "")]
+    return Table("IKM", columns, rows, hidden=frozenset({4}))
 
 
 def ikm_element_table(rep: IkmReport) -> Table:
@@ -180,30 +186,34 @@ def ikm_element_table(rep: IkmReport) -> Table:
     return Table(N_("Elements"), columns, rows)
 
 
+def _profile_order(name: str, values: dict[str, int]) -> list[tuple[str, int]]:
+    """Age bands young to old; other answers most frequent first; "not given" last."""
+    if name == "age_band":
+        bands = [ikm.band_label(lo, hi) for lo, hi in ikm.AGE_BANDS]
+        rank = {b: i for i, b in enumerate(bands)}
+        return sorted(values.items(), key=lambda kv: (kv[0] == "-", rank.get(kv[0], 99), kv[0]))
+    return sorted(values.items(), key=lambda kv: (kv[0] == "-", -kv[1], kv[0]))
+
+
 def ikm_profile_table(rep: IkmReport) -> Table:
-    """Paper respondents per profile field and value, as stored."""
-    rows = [[f, value, n] for f, values in rep.profile.items() for value, n in values.items()]
-    columns = [Column("field", ""), Column("value", ""), Column("n", "n", "count")]
+    """Respondents per channel, then the paper forms' profile answers, in words.
+
+    The question is written on its first row only, so that the table reads as groups.
+    """
+    rows: list[list[Any]] = []
+    for k, n in sorted(rep.channels.items()):
+        first = not rows
+        rows.append([Word(N_("Channel")) if first else "", Word(CHANNEL_WORDS.get(k, k)), n])
+    for name, heading in PROFILE_HEADINGS.items():
+        values = rep.profile.get(name, {})
+        if not values or set(values) == {"-"}:
+            continue
+        for i, (value, n) in enumerate(_profile_order(name, values)):
+            word = GENDER_WORDS.get(value) if name == "gender" or value == "-" else None
+            rows.append([Word(heading) if i == 0 else "", Word(word) if word else value, n])
+    columns = [
+        Column("question", N_("Question")),
+        Column("answer", N_("Answer")),
+        Column("n", "n", "count"),
+    ]
     return Table(N_("Profile"), columns, rows)
-
-
-def ikm_channel_table(rep: IkmReport) -> Table:
-    rows: list[list[Any]] = [
-        [Word(CHANNEL_WORDS[k]) if k in CHANNEL_WORDS else k, n]
-        for k, n in sorted(rep.channels.items())
-    ]
-    columns = [Column("channel", N_("Channel")), Column("n", "n", "count")]
-    return Table(N_("Channel"), columns, rows or [["-", 0]])
-
-
-def ikm_profile_field_table(rep: IkmReport, name: str) -> Table | None:
-    """One profile field's values, the most frequent first and "not given" last."""
-    values = rep.profile.get(name, {})
-    if not values or set(values) == {"-"}:
-        return None
-    rows: list[list[Any]] = [
-        [Word(GENDER_WORDS[k]) if k in GENDER_WORDS and (k == "-" or name == "gender") else k, n]
-        for k, n in sorted(values.items(), key=lambda kv: (kv[0] == "-", -kv[1]))
-    ]
-    columns = [Column(name, PROFILE_HEADINGS[name]), Column("n", "n", "count")]
-    return Table(PROFILE_HEADINGS[name], columns, rows)

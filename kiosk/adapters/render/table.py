@@ -15,7 +15,9 @@ from typing import Any
 
 from kiosk.i18n import N_, gettext, month_name, weekday_name
 
-__all__ = ["N_", "Column", "Local", "MonthStart", "Table", "Word", "label", "text", "typed"]
+__all__ = [
+    "N_", "Column", "Fixed", "Local", "MonthStart", "Table", "Word", "label", "text", "typed"
+]  # fmt: skip
 
 
 class Word(str):
@@ -35,6 +37,20 @@ class Local:
 
 class MonthStart(date):
     """The first day of a month, shown in spreadsheets as the month ("March 2025")."""
+
+
+class Fixed(float):
+    """A number shown with a fixed count of decimals (the IKM as the regulation prints it)."""
+
+    digits: int = 2
+
+    def __new__(cls, value: float | str, digits: int = 2) -> Fixed:
+        number = super().__new__(cls, value)
+        number.digits = digits
+        return number
+
+    def __str__(self) -> str:
+        return f"{float(self):.{self.digits}f}"
 
 
 # Kinds of a column, which say how its cells read: text and count cells are shown as they
@@ -63,6 +79,7 @@ class Table:
     rows: list[list[Any]]
     totals: list[Any] | None = None
     detail: str = ""  # shown after the title as it is (a date, a code)
+    hidden: frozenset[int] = frozenset()  # rows kept in spreadsheets but hidden from view
     widths: list[float] = field(default_factory=list)  # PDF column widths in mm, if fixed
 
     def title_text(self, lang: str) -> str:
@@ -102,6 +119,8 @@ def label(value: Any, column: Column, lang: str) -> Any:
     value = words_of(value, lang)
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, Fixed):
+        return str(value)
     if column.kind == "hour":
         return f"{value:02d}:00"
     if column.kind == "weekday":
@@ -117,7 +136,7 @@ def label(value: Any, column: Column, lang: str) -> Any:
 def typed(value: Any, column: Column, lang: str) -> Any:
     """A cell for a spreadsheet: real times, months as dates, real numbers."""
     value = words_of(value, lang)
-    if value is None or isinstance(value, str):
+    if value is None or isinstance(value, str | Fixed):
         return value
     convert = {"hour": time, "month": _month_start, "decimal": float}.get(column.kind)
     return convert(value) if convert else label(value, column, lang)
