@@ -27,6 +27,8 @@ from sqlalchemy.sql.expression import FunctionElement
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import Guest, Member, SurveyAnswer, SurveyRespondent, Visit
 from kiosk.domain import ikm
+from kiosk.services.groups import LEVELS
+from kiosk.services.guests import CATEGORIES
 
 VISITOR_TYPES = ("member", "guest", "group")
 PERIOD_BY = ("day", "hour", "weekday", "month", "year")
@@ -140,8 +142,8 @@ class VisitFilter:
             q = q.where(Visit.site == self.site)
         if self.room:
             q = q.where(Visit.room == self.room)
-        if self.category:
-            q = q.where(Visit.category == self.category)
+        if self.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
+            q = q.where(func.lower(Visit.category) == self.category.casefold())
         return q
 
     def to_json(self) -> dict[str, Any]:
@@ -320,7 +322,7 @@ def per_hour(s: Session, flt: VisitFilter) -> dict[int, Counts]:
 KEYS: dict[str, list[Any]] = {
     "room": [Visit.site, Visit.room],
     "site": [Visit.site],
-    "category": [Visit.category],
+    "category": [func.lower(Visit.category)],
     "purpose": [Guest.purpose],
     "origin": [Guest.origin_code],
 }
@@ -329,11 +331,37 @@ KEYS: dict[str, list[Any]] = {
 def per_key(s: Session, flt: VisitFilter, key: str) -> dict[Any, Counts]:
     """Totals per room ((site, room): a room code repeats across sites), site, category,
     guests' purpose or origin (kabupaten/kota code); NOT_GIVEN where there is no value."""
+    spelled = category_spellings(s, flt) if key == "category" else {}
     out: dict[Any, Counts] = {}
     for k, c in _grouped(s, flt, KEYS[key]).items():
         value = tuple(v or NOT_GIVEN for v in k) if len(k) > 1 else (k[0] or NOT_GIVEN)
-        out.setdefault(value, Counts()).merge(c)
+        out.setdefault(spelled.get(value, value), Counts()).merge(c)
     return out
+
+
+def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, str]:
+    """Each category (lower case) -> the spelling reports show: the first in sort order, so a
+    member type "Pelajar" names the row it shares with the guests' "pelajar"."""
+    q = select(Visit.category).distinct().where(Visit.category.is_not(None))
+    out: dict[str, str] = {}
+    for name in sorted(s.scalars(flt.apply(q) if flt else q)):
+        out.setdefault(name.casefold(), name)
+    return out
+
+
+def check_category(s: Session, flt: VisitFilter) -> None:
+    """An unknown --category is an error listing the known ones, not a report of zeros."""
+    if not flt.category:
+        return
+    known = {**{c.casefold(): c for c in known_categories()}, **category_spellings(s)}
+    if flt.category.casefold() not in known:
+        names = ", ".join(sorted(known.values(), key=str.casefold))
+        raise ValueError(f"unknown category {flt.category!r} (known: {names})")
+
+
+def known_categories() -> list[str]:
+    """Guest categories and group levels, which exist before anyone has come."""
+    return [*CATEGORIES, *LEVELS]
 
 
 PERIODS: dict[str, tuple[list[Any], Callable[[tuple[Any, ...]], Any]]] = {
@@ -365,6 +393,7 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
     """
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)}")
+    check_category(s, flt)
     if by in PERIODS:
         columns, convert = PERIODS[by]
         grouped: dict[Any, Counts] = {}
@@ -430,7 +459,10 @@ def daily_report(
     flt = VisitFilter(day, day, site)
     order = {k: i for i, k in enumerate(VISITOR_TYPES)}
     rows = []
-    for (where, room, category), kind, c in _rows(s, flt, [Visit.site, Visit.room, Visit.category]):
+    spelled = category_spellings(s, flt)
+    keys = [Visit.site, Visit.room, func.lower(Visit.category)]
+    for (where, room, lower), kind, c in _rows(s, flt, keys):
+        category = spelled.get(lower, lower)
         rows.append(
             DailyRow(
                 room, kind, category or "", c.total, c.records, where, c.visitors, c.male, c.female

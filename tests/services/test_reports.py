@@ -10,7 +10,14 @@ from sqlalchemy import select
 from kiosk.adapters.db.models import Visit
 from kiosk.services import reports
 from kiosk.services.kiosk import KioskService
-from tests.support.visit_history import by_gender, expected, fill_history, people, raw
+from tests.support.visit_history import (
+    by_gender,
+    category,
+    expected,
+    fill_history,
+    people,
+    raw,
+)
 
 
 @pytest.fixture
@@ -52,7 +59,7 @@ def test_every_grouping_matches_the_raw_rows(history: KioskService, by: str) -> 
         "year": lambda r: r["day"].year,
         "room": lambda r: (r["site"], r["room"]),
         "site": lambda r: r["site"],
-        "category": lambda r: r["category"] or "-",
+        "category": lambda r: category(rows)(r) or "-",
         "purpose": lambda r: r["purpose"],
         "origin": lambda r: r["origin"],
     }[by]
@@ -96,7 +103,8 @@ def test_filters_room_category_site_and_range(history: KioskService) -> None:
     cases = [
         (dict(room="BACA"), lambda r: r["room"] == "BACA"),
         (dict(category="TK"), lambda r: r["category"] == "TK"),
-        (dict(category="umum"), lambda r: r["category"] == "umum"),
+        (dict(category="umum"), lambda r: r["category"].casefold() == "umum"),
+        (dict(category="PELAJAR"), lambda r: r["category"].casefold() == "pelajar"),
         (dict(site="PUSAT"), lambda r: r["site"] == "PUSAT"),
         (dict(site="CAB-TABA"), lambda r: r["site"] == "CAB-TABA"),
     ]
@@ -176,3 +184,23 @@ def test_months_of_years_for_year_over_year(history: KioskService) -> None:
             for m in range(1, 13)
         ]
         assert per_year[year] == want
+
+
+def test_one_row_per_category_whatever_its_spelling(history: KioskService) -> None:
+    flt = reports.VisitFilter(date(2026, 11, 24), date(2026, 11, 26))
+    with history.sessions() as s:
+        rows = dict(reports.visit_report(s, flt, "category").rows)
+    # members "Umum"/"Pelajar" (member file) and guests "umum"/"pelajar" (the kiosk's list)
+    assert {"Umum", "Pelajar", "TK", "SD"} == set(rows)
+    assert (rows["Umum"].member, rows["Umum"].guest) == (4, 2)
+    assert (rows["Pelajar"].member, rows["Pelajar"].guest) == (2, 1)
+
+
+def test_an_unknown_category_is_refused_with_the_known_ones(history: KioskService) -> None:
+    flt = reports.VisitFilter(date(2026, 11, 24), date(2026, 11, 26), category="Pelajr")
+    with history.sessions() as s, pytest.raises(ValueError, match="unknown category") as e:
+        reports.visit_report(s, flt, "day")
+    assert "Pelajar" in str(e.value) and "mahasiswa" in str(e.value)
+    known = reports.VisitFilter(flt.start, flt.end, category="mahasiswa")  # nobody yet: zeros
+    with history.sessions() as s:
+        assert reports.visit_report(s, known, "day").total.total == 0

@@ -118,9 +118,19 @@ def by_gender(rows: list[dict]) -> tuple[int, int]:
     return male, female
 
 
+def category(rows: list[dict]):
+    """The category row a visit counts in: one per category whatever its spelling, named by
+    its first spelling in sort order ("Pelajar" of the member file and the guests' "pelajar")."""
+    names: dict[str, str] = {}
+    for name in sorted({r["category"] for r in rows if r["category"]}):
+        names.setdefault(name.casefold(), name)
+    return lambda r: names[r["category"].casefold()] if r["category"] else ""
+
+
 def daily_expected(rows: list[dict], day: date) -> dict:
     out: dict = defaultdict(int)
+    named = category([r for r in rows if r["day"] == day])
     for r in rows:
         if r["day"] == day:
-            out[(r["site"], r["room"], r["kind"], r["category"])] += r["heads"]
+            out[(r["site"], r["room"], r["kind"], named(r))] += r["heads"]
     return dict(out)
