@@ -118,3 +118,13 @@ def long_date(day: date, lang: str) -> str:
 def clock_time(at: time, lang: str) -> str:
     """Hours and minutes as people write them: '09.35' in Indonesian, '09:35' in English."""
     return gettext("{hour}:{minute}", lang).format(hour=f"{at.hour:02d}", minute=f"{at.minute:02d}")
+
+
+def weekday_name(weekday: int, lang: str) -> str:
+    """0 is Monday, as date.weekday()."""
+    return gettext(WEEKDAYS[weekday], lang)
+
+
+def month_name(month: int, lang: str) -> str:
+    """1 is January."""
+    return gettext(MONTHS[month - 1], lang)

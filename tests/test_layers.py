@@ -54,8 +54,6 @@ KNOWN: set[tuple[str, str]] = {
     ("kiosk.cli.reports", "kiosk.adapters.db.engine"),
     ("kiosk.cli.reports", "kiosk.adapters.db.models"),
     ("kiosk.cli.reports", "sqlalchemy.orm"),
-    ("kiosk.services.kiosk", "kiosk.adapters.render"),
-    ("kiosk.services.kiosk", "kiosk.adapters.render.exports"),
 }
 
 # Import cycles still on this branch, each as the sorted modules of one cycle.

@@ -12,7 +12,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from random import Random
 from typing import TypeVar
 
@@ -30,7 +29,7 @@ from kiosk.domain.groups import Headcount
 from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
 from kiosk.services import groups as groups_mod
-from kiosk.services import members, surveys
+from kiosk.services import members, reports, surveys
 from kiosk.services.checkin import CheckinDesk, Place, StorageError
 from kiosk.services.guests import GuestForm, new_guest, purge_group_leaders, purge_guests
 from kiosk.services.members import ImportRow, MemberInfo
@@ -427,12 +426,9 @@ class KioskService:
         with self.sessions.begin() as s:
             surveys.record_answers(s, std, answers, std.codes, day, self.site.code, Channel.RATING)
 
-    def export_today(self, folder: Path, fmt: str = "xlsx") -> Path:
-        """Today's visit counts for the staff screen's USB export (as `kiosk export daily`)."""
-        from kiosk.adapters.render import exports
-
-        day = local_day(self.clock.now())
+    def daily_report(self, day: date | None = None) -> reports.DailyReport:
+        """A day's counts at this site (default today), for the staff screen and its export."""
         with self.sessions() as s:
-            return exports.write_daily(
-                s, day, self.site.code, Path(folder), fmt, self.settings.language, self.rooms
+            return reports.daily_report(
+                s, day or local_day(self.clock.now()), self.site.code, self.rooms
             )

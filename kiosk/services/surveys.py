@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from random import Random
 
@@ -33,28 +32,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
-from kiosk.adapters.files.csvfiles import (
-    DELIMITERS,
-    GENDER_OF,
-    SEP_LINE_RE,
-    ImportFileError,
-    blank,
-    decode,
-    norm_header,
-    parse_date,
-    records,
-)
+from kiosk.adapters.files.paper_survey import PaperImport
+from kiosk.adapters.files.paper_survey import parse_paper_file as parse_paper_file  # callers
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day
 from kiosk.domain.surveys import (
     PROFILE_FIELDS,
-    PROFILE_MAX,
     SETTING_STANDARDS,
     Question,
     SurveyPrompt,
     SurveyRules,
     check_answers,
-    element_code,
     questions,
     standard_for,
 )
@@ -274,203 +262,7 @@ def record_answers(
     return respondent
 
 
-# --- paper forms ---------------------------------------------------------------------------
-
-_PROFILE_ALIASES: dict[str, str] = {}
-for _field, _names in {
-    "date": "date tanggal tgl hari_tanggal",
-    "gender": "gender jenis_kelamin kelamin jk sex",
-    "age_band": "age_band age umur usia kelompok_umur",
-    "education": "education pendidikan pendidikan_terakhir",
-    "occupation": "occupation pekerjaan",
-    "_ignore": "no nomor no_responden nomor_responden responden respondent",
-    "_name": "nama name nama_responden nama_lengkap",
-}.items():
-    for _name in _names.split():
-        _PROFILE_ALIASES[_name] = _field
-
-
-@dataclass(frozen=True)
-class PaperRow:
-    line: int
-    day: date
-    answers: dict[str, int]
-    profile: dict[str, str | None]
-
-
-@dataclass(frozen=True)
-class PaperRefused:
-    line: int
-    reason: str
-
-
-@dataclass
-class PaperImport:
-    standard: ikm.Standard
-    rows: list[PaperRow]
-    refused: list[PaperRefused]
-    encoding: str
-    delimiter: str
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.refused and bool(self.rows)
-
-
-def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> PaperImport:
-    """Read typed-up paper survey forms: one row per respondent.
-
-    Columns U1..U9 (2017) or U1..U14 (2004), a blank cell is "not answered"; optional date,
-    gender, age band, education and occupation. A `date` column gives each row's day, else
-    `day` (the survey period) is used. Names are never imported. Rows that fail are listed with
-    their line numbers; the caller stores the file only when there are none.
-    """
-    text, encoding = decode(data)
-    if "\x00" in text:
-        raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
-    skip = 0
-    forced = None
-    if m := SEP_LINE_RE.match(text):
-        forced, skip = m.group(1), 1
-    delim, header = _detect_header(text, forced, skip, standard)
-    columns: dict[str, int] = {}
-    warnings: list[str] = []
-    for i, name in enumerate(header):
-        code = element_code(name)
-        target = code or _PROFILE_ALIASES.get(name)
-        if target is None:
-            continue  # unknown columns are refused in _detect_header
-        if target == "_name":
-            warnings.append(f"column {name!r} ignored: respondent names are never stored")
-            continue
-        if target == "_ignore":
-            continue
-        if target in columns:
-            raise ImportFileError(f"column {name!r} is given twice")
-        columns[target] = i
-    if day is None and "date" not in columns:
-        raise ImportFileError("no date column in the file: give the survey day with --date")
-
-    result = PaperImport(standard, [], [], encoding, delim, warnings)
-    to_skip = skip + 1  # an Excel "sep=" line, then the header row
-    for line, record, error in records(text, delim, '"'):
-        if record is not None and blank(record):
-            continue
-        if to_skip:
-            to_skip -= 1
-            continue
-        if record is None:
-            result.refused.append(PaperRefused(line, error))
-            continue
-        outcome = _paper_row(line, record, columns, standard, day, len(header))
-        (result.rows if isinstance(outcome, PaperRow) else result.refused).append(outcome)
-    if not result.rows and not result.refused:
-        result.warnings.append("no respondent rows in the file")
-    return result
-
-
-def _detect_header(
-    text: str, forced: str | None, skip: int, std: ikm.Standard
-) -> tuple[str, list[str]]:
-    best: tuple[int, str, list[str]] | None = None
-    for delim in (forced,) if forced else DELIMITERS:
-        first = None
-        seen = 0
-        for _line, record, error in records(text, delim, '"'):
-            if error or record is None:
-                break
-            if blank(record):
-                continue
-            if seen < skip:
-                seen += 1
-                continue
-            first = record
-            break
-        if first is None:
-            continue
-        names = [norm_header(c) for c in first]
-        while names and not names[-1]:
-            names.pop()
-        known = sum(1 for n in names if element_code(n))
-        if known and (best is None or known > best[0]):
-            best = (known, delim, names)
-    if best is None:
-        raise ImportFileError(
-            "the first line is not a header with element columns U1, U2, ... "
-            f"(the {std.code} standard has {', '.join(std.codes)})"
-        )
-    _, delim, names = best
-    unknown = [
-        n or f"(column {i + 1} has no name)"
-        for i, n in enumerate(names)
-        if not element_code(n) and n not in _PROFILE_ALIASES
-    ]
-    if unknown:
-        raise ImportFileError(
-            f"unknown column(s): {', '.join(unknown)}; expected U1..U{len(std.codes)}, date, "
-            "gender, age_band, education, occupation (or tanggal, jenis_kelamin, umur, "
-            "pendidikan, pekerjaan)"
-        )
-    extra = [c for n in names if (c := element_code(n)) and c not in std.codes]
-    if extra:
-        other = "2004 (14 elements)" if len(std.codes) == 9 else "2017 (9 elements)"
-        raise ImportFileError(
-            f"column(s) {', '.join(extra)} are not elements of {std.code} "
-            f"(U1..U{len(std.codes)}); is this a {other} form? use --standard"
-        )
-    return delim, names
-
-
-def _paper_row(
-    line: int,
-    record: list[str],
-    columns: dict[str, int],
-    std: ikm.Standard,
-    default_day: date | None,
-    width: int,
-) -> PaperRow | PaperRefused:
-    def get(name: str) -> str:
-        i = columns.get(name)
-        return record[i].strip() if i is not None and i < len(record) else ""
-
-    if any(c.strip() for c in record[width:]):
-        return PaperRefused(line, f"{len(record)} values but {width} columns")
-    reasons: list[str] = []
-    answers: dict[str, int] = {}
-    for code in std.codes:
-        raw = get(code)
-        if not raw:
-            continue
-        if raw in {"1", "2", "3", "4"}:
-            answers[code] = int(raw)
-        else:
-            reasons.append(f"{code} is {raw!r}, not 1-4 or blank")
-    if not answers and not reasons:
-        reasons.append("no element is answered")
-    day = default_day
-    if "date" in columns and get("date"):
-        day, err = parse_date(get("date"))
-        if err:
-            reasons.append(f"date {err}")
-    if day is None and not reasons:
-        reasons.append("no date (fill the date column or give --date)")
-    profile: dict[str, str | None] = {}
-    raw_gender = get("gender")
-    gender = GENDER_OF.get(raw_gender.casefold(), "?")
-    if gender == "?":
-        reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan)")
-        gender = None
-    profile["gender"] = gender
-    for name, limit in PROFILE_MAX.items():
-        value = " ".join(get(name).split()) or None
-        if value and len(value) > limit:
-            reasons.append(f"{name} is longer than {limit} characters")
-        profile[name] = value
-    if reasons:
-        return PaperRefused(line, "; ".join(reasons))
-    assert day is not None
-    return PaperRow(line, day, answers, profile)
+# --- paper forms (read by kiosk.adapters.files.paper_survey) ----------------------------
 
 
 def store_paper(s: Session, imported: PaperImport, site: str) -> int:

@@ -40,16 +40,15 @@ from datetime import date
 
 from kiosk.adapters.files.csvfiles import (
     CR,
-    DELIMITERS,
+    GENDER_COLUMN,
     GENDER_OF,
     NL,
-    SEP_LINE_RE,
+    CsvText,
     ImportFileError,
-    blank,
-    decode,
-    norm_header,
+    aliases,
+    header_names,
     parse_date,
-    records,
+    read_csv_text,
 )
 from kiosk.domain.members import member_problems, number_problem
 
@@ -82,17 +81,16 @@ _SLIMS_FIELDS = {
 }
 _SLIMS_DATE_COLUMNS = (13, 14, 15)  # member_since_date, register_date, expire_date
 
-_ALIASES: dict[str, str] = {}
-for _field, _names in {
-    "number": "number nomor no_anggota nomor_anggota member_number id_anggota",
-    "name": "name nama nama_anggota nama_lengkap full_name",
-    "gender": "gender jenis_kelamin kelamin jk sex",
-    "category": "category kategori tipe tipe_anggota jenis_anggota member_type",
-    "expires": "expires berlaku_sampai masa_berlaku kedaluwarsa tanggal_kedaluwarsa expiry",
-    "suspended": "suspended ditangguhkan diblokir blokir",
-}.items():
-    for _name in _names.split():
-        _ALIASES[_name] = _field
+_ALIASES = aliases(
+    {
+        "number": "number nomor no_anggota nomor_anggota member_number id_anggota",
+        "name": "name nama nama_anggota nama_lengkap full_name",
+        "gender": GENDER_COLUMN,
+        "category": "category kategori tipe tipe_anggota jenis_anggota member_type",
+        "expires": "expires berlaku_sampai masa_berlaku kedaluwarsa tanggal_kedaluwarsa expiry",
+        "suspended": "suspended ditangguhkan diblokir blokir",
+    }
+)
 # SLiMS' names too, so a hand-made file may mix them with ours
 _ALIASES.update({slims: ours for ours, slims in _SLIMS_FIELDS.items()})
 
@@ -143,20 +141,12 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
     members are still imported, because check-in is where "expired" is decided and shown.
     Raises ImportFileError when the file as a whole cannot be read.
     """
-    text, encoding = decode(data)
-    if "\x00" in text:
-        raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
-    if not text.strip():
-        raise ImportFileError("the file is empty")
-
-    skip_first = 0
-    forced_delim = None
-    if m := SEP_LINE_RE.match(text):
-        forced_delim, skip_first = m.group(1), 1
-    quotechar = "'" if _first_content_line(text, skip_first).startswith("'") else '"'
+    csv_text = read_csv_text(data)
+    text = csv_text.text
+    quotechar = "'" if _first_content_line(text, csv_text.skip).startswith("'") else '"'
     slims_text = _unescape_mysql(text, quotechar)
 
-    delim, header, fmt = _detect(slims_text, quotechar, skip_first, forced_delim)
+    delim, header, fmt = _detect(csv_text, slims_text, quotechar)
     if fmt == "slims":
         columns = (
             {f: header.index(c) for f, c in _SLIMS_FIELDS.items() if c in header}
@@ -175,15 +165,8 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
         raise ImportFileError(f"the header has no {' or '.join(missing)} column")
 
     parser = _RowParser(columns, width, header_less=header is None, header=header)
-    parsed = records(source, delim, quotechar)
-    result = ImportResult([], [], fmt, encoding, delim, fields=frozenset(columns))
-    skip = skip_first + (1 if header is not None else 0)  # "sep=" line, header row
-    for line, record, error in parsed:
-        if record is not None and blank(record):
-            continue  # blank lines, and Excel's ";;;;" empty rows
-        if skip:
-            skip -= 1
-            continue
+    result = ImportResult([], [], fmt, csv_text.encoding, delim, fields=frozenset(columns))
+    for line, record, error in csv_text.rows(delim, quotechar, header is not None, source):
         if record is None:
             result.refused.append(RefusedRow(line, error))
             continue
@@ -233,23 +216,24 @@ def _unescape_mysql(text: str, quotechar: str) -> str:
 
 
 def _detect(
-    text: str, quotechar: str, skip: int, forced: str | None
+    csv_text: CsvText, slims_text: str, quotechar: str
 ) -> tuple[str, list[str] | None, str]:
     """Pick delimiter, header (normalised names, or None) and format from the first record.
 
     A SLiMS data row is recognised first, by its dates: a header never has dates in columns
     14-16, while a member named e.g. "Nomor" could otherwise pass for a header.
     """
-    candidates = (forced,) if forced else DELIMITERS
-    firsts = [(d, r) for d in candidates if (r := _first_record(text, d, quotechar, skip))]
+    firsts = [
+        (d, r)
+        for d in csv_text.delimiters()
+        if (r := csv_text.first_record(d, quotechar, slims_text))
+    ]
     for delim, first in firsts:
         if _looks_like_slims_row(first):
             return delim, None, "slims"
     best: tuple[int, str, list[str]] | None = None
     for delim, first in firsts:
-        names = [norm_header(c) for c in first]
-        while names and not names[-1]:
-            names.pop()  # SLiMS and Excel leave a trailing separator
+        names = header_names(first)
         known = sum(1 for n in names if n in _ALIASES or n in SLIMS_COLUMNS)
         if known >= 2 and (best is None or known > best[0]):
             best = (known, delim, names)
@@ -284,20 +268,6 @@ def _check_duplicates(names: list[str]) -> None:
         )
 
 
-def _first_record(text: str, delim: str, quotechar: str, skip: int) -> list[str] | None:
-    for _line, record, error in records(text, delim, quotechar):
-        if error:
-            return None
-        assert record is not None
-        if blank(record):
-            continue
-        if skip:
-            skip -= 1
-            continue
-        return record
-    return None
-
-
 def _looks_like_slims_row(record: list[str]) -> bool:
     # Excel may drop empty trailing cells (birth_date, notes), so 16..18 columns.
     if not 16 <= len(record) <= len(SLIMS_COLUMNS):
@@ -324,10 +294,7 @@ class _RowParser:
         return record[i] if i is not None and i < len(record) else ""
 
     def parse(self, line: int, record: list[str]) -> MemberRow | RefusedRow:
-        names = [norm_header(c) for c in record]
-        while names and not names[-1]:
-            names.pop()
-        if names == (self.header or list(SLIMS_COLUMNS)):
+        if header_names(record) == (self.header or list(SLIMS_COLUMNS)):
             return RefusedRow(line, "the header row is repeated here")
         extra = [c for c in record[self.width :] if c.strip()]
         if extra:

@@ -11,6 +11,7 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
+from kiosk.adapters.render.exports import write_daily
 from kiosk.domain.clock import local_day, local_time
 from kiosk.domain.vocab import Refusal
 from kiosk.ui import widgets as W
@@ -213,4 +214,4 @@ def export_counts(svc: Any, folder: Path) -> str:
     """Today's counts into `folder` (a USB stick), the same file as `kiosk export daily`."""
     if not folder.is_dir():
         raise OSError(f"{folder} is not a folder")
-    return str(svc.export_today(folder, "xlsx"))
+    return str(write_daily(svc.daily_report(), folder, "xlsx", svc.settings.language))
