@@ -47,18 +47,6 @@ FORBIDDEN: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("kiosk",), ("tests", "tools")),
 ]
 
-# Violations still on this branch while other work removes them: (importer, imported).
-# Empty it as they go; a violation not listed here fails the test.
-KNOWN: set[tuple[str, str]] = {
-    ("kiosk.cli", "sqlalchemy.exc"),
-    ("kiosk.cli.reports", "kiosk.adapters.db.engine"),
-    ("kiosk.cli.reports", "kiosk.adapters.db.models"),
-    ("kiosk.cli.reports", "sqlalchemy.orm"),
-}
-
-# Import cycles still on this branch, each as the sorted modules of one cycle.
-KNOWN_CYCLES: set[tuple[str, ...]] = set()
-
 
 def modules() -> dict[str, Path]:
     found = {}
@@ -200,19 +188,13 @@ def where(importer: str, target: str) -> str:
 
 
 def test_every_layer_keeps_its_import_rules() -> None:
-    new = violations() - KNOWN
-    assert not new, "import rules broken:\n" + "\n".join(where(*v) for v in sorted(new))
-
-
-def test_known_violations_are_still_there() -> None:
-    """A fixed violation leaves KNOWN, so that it cannot come back unnoticed."""
-    assert not KNOWN - violations(), f"fixed, remove from KNOWN: {sorted(KNOWN - violations())}"
+    found = violations()
+    assert not found, "import rules broken:\n" + "\n".join(where(*v) for v in sorted(found))
 
 
 def test_no_import_cycles() -> None:
     found = cycles(graph())
-    assert not found - KNOWN_CYCLES, f"import cycles: {sorted(found - KNOWN_CYCLES)}"
-    assert not KNOWN_CYCLES - found, f"fixed, remove: {sorted(KNOWN_CYCLES - found)}"
+    assert not found, f"import cycles: {sorted(found)}"
 
 
 def test_the_reader_sees_deferred_and_relative_imports(tmp_path: Path) -> None:
