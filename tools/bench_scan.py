@@ -29,7 +29,8 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kiosk.vision.decoders import DecoderUnavailable, make_decoder  # noqa: E402
-from kiosk.vision.scanner import Scanner, run_pipeline  # noqa: E402
+from kiosk.vision.pipeline import CardPipeline  # noqa: E402
+from kiosk.vision.scanner import Scanner  # noqa: E402
 from kiosk.vision.sources import LiveSource, read_frames  # noqa: E402
 from tests.support import synth  # noqa: E402
 
@@ -268,8 +269,7 @@ def bench_events(
 
 def bench_memory(video: Path, n_frames: int) -> dict[str, Any]:
     """RSS over a long run through the real path: threaded capture -> zxing -> scanner."""
-    dec = make_decoder("zxing")
-    scanner = Scanner()
+    pipeline = CardPipeline.for_cards("zxing")
     marks: dict[str, float] = {"start": rss_mb()}
     count = 0
     events = 0
@@ -291,7 +291,7 @@ def bench_memory(video: Path, n_frames: int) -> dict[str, Any]:
                     return
 
         t0 = time.perf_counter()
-        run_pipeline(frames(), dec, scanner, on_event)
+        pipeline.run(frames(), on_event)
         elapsed = time.perf_counter() - t0
         reads = live.status.frames
     marks["end"] = rss_mb()

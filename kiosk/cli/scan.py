@@ -13,10 +13,10 @@ import cv2
 
 from kiosk.cli import common_options
 from kiosk.config import Settings
-from kiosk.domain.cards import CODE_128, could_be_card
 from kiosk.services.groups import looks_like_group
 from kiosk.vision.decoders import ENGINES, Decoder, DecoderUnavailable, make_decoder, safe_decode
-from kiosk.vision.scanner import CardEvent, Scanner, run_pipeline
+from kiosk.vision.pipeline import CardPipeline
+from kiosk.vision.scanner import CardEvent
 from kiosk.vision.sources import LiveSource, SourceError, parse_source, read_frames
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,16 @@ def _decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
         return None
 
 
+def _pipeline(args: argparse.Namespace, settings: Settings) -> CardPipeline | None:
+    try:
+        return CardPipeline.for_cards(
+            args.engine or settings.decoder, legacy=settings.legacy_barcodes
+        )
+    except DecoderUnavailable as e:
+        print(f"kiosk: error: {e}", file=sys.stderr)
+        return None
+
+
 def _line(data: dict) -> None:
     print(json.dumps(data, ensure_ascii=False, default=str), flush=True)
 
@@ -100,12 +110,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.legacy is not None:  # --legacy reads old barcodes and lets check-in accept them
         settings = replace(settings, legacy_barcodes=args.legacy)
-    decoder = _decoder(args, settings)
-    if decoder is None:
+    pipeline = _pipeline(args, settings)
+    if pipeline is None:
         return 2
     spec = parse_source(args.source or settings.camera)
     service = KioskService.open(settings)
-    legacy = settings.legacy_barcodes
     try:
         service.room_for(args.room)  # an entrance kiosk needs --room: say so before scanning
 
@@ -114,8 +123,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 log.warning("frame %s: a school group's QR: check groups in on the kiosk "
                             "screen or with `kiosk groups checkin`", event.frame)  # fmt: skip
                 return
-            source = "barcode" if event.format == CODE_128 else "scan"
-            decision = service.check_in(event.text, room=args.room, source=source)
+            decision = service.check_in(event.text, room=args.room, source=event.source)
             if args.json:
                 _line({**decision.to_json(), "frame": event.frame})
             else:
@@ -126,13 +134,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     flush=True,
                 )
 
-        scanner = Scanner(is_card=lambda code: could_be_card(code.text, code.format, legacy))
         try:
             if spec.kind in ("file", "images") and not args.live:
-                run_pipeline(read_frames(spec), decoder, scanner, on_event)
+                pipeline.run(read_frames(spec), on_event)
             else:
                 with LiveSource(spec) as live:
-                    run_pipeline(live, decoder, scanner, on_event)
+                    pipeline.run(live, on_event)
         except SourceError as e:
             print(f"kiosk: error: {e}", file=sys.stderr)
             return 2
