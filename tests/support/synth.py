@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 import qrcode
 import qrcode.constants
-from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.adapters.render.cards import CardFace, render_card
 
 # ID-1 card face, 85.6 x 54 mm.
 CARD_MM = (85.6, 54.0)
@@ -33,23 +34,12 @@ def qr_array(text: str, box: int = 8, border: int = 4) -> np.ndarray:
 
 
 def card_face(text: str, name: str = "", number: str = "", px_per_mm: float = 8.0) -> np.ndarray:
-    """A white ID-1 card face with a QR of `text` on the right, as a BGR uint8 array."""
-    w, h = round(CARD_MM[0] * px_per_mm), round(CARD_MM[1] * px_per_mm)
-    img = Image.new("RGB", (w, h), "white")
-    draw = ImageDraw.Draw(img)
-    band = round(h * 0.2)
-    draw.rectangle([0, 0, w, band], fill=(20, 90, 60))
-    font = ImageFont.load_default(size=max(10, band // 2))
-    draw.text((round(w * 0.04), band // 4), "PERPUSTAKAAN", fill="white", font=font)
-    small = ImageFont.load_default(size=max(8, band // 3))
-    draw.text((round(w * 0.04), band + band // 2), name or "Anggota", fill="black", font=small)
-    draw.text(
-        (round(w * 0.04), band * 2 + band // 4), number or text[:16], fill="black", font=small
-    )
-    side = round(min(h - band - 0.04 * h, w * 0.46))
-    qr = Image.fromarray(qr_array(text)).resize((side, side), Image.NEAREST)
-    img.paste(qr, (w - side - round(0.03 * w), band + round(0.02 * h)))
-    return cv2.cvtColor(np.array(img), cv2.COLOR_RGB2BGR)
+    """The member card as the kiosk prints it (kiosk.adapters.render.cards), as a BGR array."""
+    parts = text.split(":")
+    shown = number or (parts[2] if len(parts) > 2 else text[:16])  # LK1:K1:<number>:...
+    face = CardFace(number=shown, name=name or "Anggota Perpustakaan", payload=text)
+    image = render_card(face, "Perpustakaan Kota Lubuklinggau", dpi=round(px_per_mm * 25.4))
+    return cv2.cvtColor(np.array(image), cv2.COLOR_RGB2BGR)
 
 
 def background(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
