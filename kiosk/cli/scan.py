@@ -14,10 +14,20 @@ import cv2
 from kiosk.cli import common_options
 from kiosk.config import Settings
 from kiosk.services.groups import looks_like_group
-from kiosk.vision.decoders import ENGINES, Decoder, DecoderUnavailable, make_decoder, safe_decode
+from kiosk.vision.decoders import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    Decoder,
+    DecoderUnavailable,
+    make_decoder,
+    safe_decode,
+)
 from kiosk.vision.pipeline import CardPipeline
 from kiosk.vision.scanner import CardEvent
 from kiosk.vision.sources import LiveSource, SourceError, parse_source, read_frames
+from kiosk.vision.variants import STILL, CascadeDecoder
+
+DEFAULT_BUDGET_MS = 300.0
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "decode", parents=[common], help="read the QR codes (and barcodes) in images"
     )
     p.add_argument("images", nargs="+", metavar="IMAGE")
-    _engine_options(p)
+    _engine_options(p, "only this engine, one pass (default: the cascade of variants)")
+    p.add_argument(
+        "--budget-ms",
+        type=_budget,
+        default=DEFAULT_BUDGET_MS,
+        help=f"time for the cascade per image (default {DEFAULT_BUDGET_MS:g} ms)",
+    )
     p.set_defaults(func=run_decode)
 
     p = sub.add_parser("scan", parents=[common], help="check in the cards a camera or video shows")
@@ -43,12 +59,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read a file like a camera: real-time pace, newest frame only",
     )
-    _engine_options(p)
+    _engine_options(p, "decoder (default: settings, zxing)")
+    p.add_argument(
+        "--single-pass",
+        action="store_true",
+        help="decode every frame as it is (no preprocessing variants across frames)",
+    )
     p.set_defaults(func=run)
 
 
-def _engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", choices=ENGINES, help="decoder (default: settings, zxing)")
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 60_000:
+        raise argparse.ArgumentTypeError("a time in milliseconds, e.g. 300")
+    return value
+
+
+def _engine_options(p: argparse.ArgumentParser, engine_help: str) -> None:
+    p.add_argument("--engine", choices=ENGINES, help=engine_help)
     p.add_argument(
         "--legacy",
         action="store_true",
@@ -57,11 +88,13 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
-    engine = args.engine or settings.decoder
+def _still_decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
     legacy = settings.legacy_barcodes if args.legacy is None else args.legacy
     try:
-        return make_decoder(engine, legacy=legacy)
+        if args.engine:
+            return make_decoder(args.engine, legacy=legacy)
+        make_decoder(DEFAULT_ENGINE)  # says why not when zxing-cpp is missing
+        return CascadeDecoder(STILL, legacy=legacy, budget_ms=args.budget_ms)
     except DecoderUnavailable as e:
         print(f"kiosk: error: {e}", file=sys.stderr)
         return None
@@ -70,7 +103,9 @@ def _decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
 def _pipeline(args: argparse.Namespace, settings: Settings) -> CardPipeline | None:
     try:
         return CardPipeline.for_cards(
-            args.engine or settings.decoder, legacy=settings.legacy_barcodes
+            args.engine or settings.decoder,
+            legacy=settings.legacy_barcodes,
+            rotate=not args.single_pass,
         )
     except DecoderUnavailable as e:
         print(f"kiosk: error: {e}", file=sys.stderr)
@@ -82,7 +117,7 @@ def _line(data: dict) -> None:
 
 
 def run_decode(args: argparse.Namespace, settings: Settings) -> int:
-    decoder = _decoder(args, settings)
+    decoder = _still_decoder(args, settings)
     if decoder is None:
         return 2
     failed = 0

@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.domain.cards import could_be_card
 from kiosk.vision.decoders import DEFAULT_ENGINE, Decoder, make_decoder, safe_decode
 from kiosk.vision.scanner import CardEvent, Scanner
+from kiosk.vision.variants import LIVE, RotatingDecoder
 
 OnEvent = Callable[[CardEvent], None]
 
@@ -40,11 +41,19 @@ class CardPipeline:
 
     @classmethod
     def for_cards(
-        cls, engine: str = DEFAULT_ENGINE, legacy: bool = False, **decoder_options: Any
+        cls, engine: str = DEFAULT_ENGINE, legacy: bool = False, rotate: bool = True
     ) -> CardPipeline:
-        """The kiosk's pipeline: only the library's own codes count as "several cards at once"
-        (a poster QR in view never blocks a card). Raises DecoderUnavailable."""
-        decoder = make_decoder(engine, legacy=legacy, **decoder_options)
+        """The kiosk's pipeline. With zxing (the default engine) the preprocessing variants
+        rotate across consecutive frames (kiosk.vision.variants.LIVE); `rotate=False` or the
+        pyzbar engine decode every frame as it is. Only the library's own codes count as
+        "several cards at once" (a poster QR in view never blocks a card).
+        Raises DecoderUnavailable."""
+        decoder: Decoder
+        if rotate and engine == "zxing":
+            make_decoder(engine)  # says why not when zxing-cpp is missing
+            decoder = RotatingDecoder(LIVE, legacy=legacy)
+        else:
+            decoder = make_decoder(engine, legacy=legacy)
         scanner = Scanner(is_card=lambda code: could_be_card(code.text, code.format, legacy))
         return cls(decoder, scanner)
 
