@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.domain.vocab import Refusal
+from kiosk.domain.vocab import REFUSAL_WORDS, Refusal
 from kiosk.i18n import catalog, gettext
 from kiosk.services.checkin import Decision
 from kiosk.services.groups import LEVELS
 from kiosk.services.guests import CATEGORIES, GENDERS, PURPOSES
 from kiosk.ui.screens.result import REFUSALS
-from kiosk.ui.screens.staff import REASON_WORDS
 from ui.driver import Driver
 
 
@@ -24,7 +23,7 @@ def in_both_languages(msgid: str) -> bool:
 def test_every_refusal_has_words_on_the_result_and_staff_screens(reason: Refusal) -> None:
     title, advice = REFUSALS[reason]
     assert in_both_languages(title) and in_both_languages(advice), reason
-    assert in_both_languages(REASON_WORDS[reason]), reason
+    assert in_both_languages(REFUSAL_WORDS[reason]), reason
 
 
 def test_the_result_screen_says_each_refusal_in_both_languages(kiosk: Driver) -> None:

@@ -13,7 +13,7 @@ from kivy.uix.label import Label
 
 from kiosk.adapters.render.exports import write_daily
 from kiosk.domain.clock import local_day, local_time
-from kiosk.domain.vocab import Refusal
+from kiosk.domain.vocab import REFUSAL_WORDS
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import N_, tr
 from kiosk.ui.screens import KioskScreen, load_kv
@@ -29,15 +29,6 @@ CAMERA_WORDS = {
     "ended": N_("feed ended"),
     "stopped": N_("stopped"),
     "off": N_("no camera set"),
-}
-REASON_WORDS: dict[Refusal, str] = {
-    Refusal.UNKNOWN_CARD: N_("unknown card"),
-    Refusal.BAD_PAYLOAD: N_("invalid code"),
-    Refusal.REVOKED_CARD: N_("replaced card"),
-    Refusal.EXPIRED: N_("membership ended"),
-    Refusal.SUSPENDED: N_("membership on hold"),
-    Refusal.UNKNOWN_GROUP: N_("unknown group"),
-    Refusal.WRONG_DAY: N_("group on another day"),
 }
 
 
@@ -157,7 +148,7 @@ class StaffScreen(KioskScreen):
             box.add_widget(self._cell(tr._("No refused scans."), left=True, size="18sp"))
         for at, reason, excerpt in self.refusals:
             when = local_time(at).strftime("%H:%M")
-            word = tr._(REASON_WORDS.get(reason, reason))
+            word = tr._(REFUSAL_WORDS.get(reason, reason))
             box.add_widget(self._cell(f"{when}  {word}  {excerpt[:28]}", left=True, size="18sp"))
 
     def _cell(self, text: str, bold: bool = False, left: bool = False, size: str = "20sp") -> Label:
