@@ -505,7 +505,12 @@ def _insert_peers(s: Session, records: list[dict[str, Any]]) -> int:
     groups = {r["group_id"] for r in rows} - {None}
     known_m = set(s.scalars(select(Member.id).where(Member.id.in_(members)))) if members else set()
     known_g = set(s.scalars(select(Group.id).where(Group.id.in_(groups)))) if groups else set()
-    rows = [r for r in rows if r["member_id"] in known_m or r["group_id"] in known_g]
+    have = set(s.scalars(select(Visit.id).where(Visit.id.in_([r["id"] for r in rows]))))
+    rows = [
+        r
+        for r in rows
+        if r["id"] not in have and (r["member_id"] in known_m or r["group_id"] in known_g)
+    ]
     for r in rows:
         if r["member_id"] not in known_m:
             r["member_id"] = None
