@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from kiosk.adapters.db.models import (
     SyncKiosk,
     SyncReceipt,
     SyncState,
+    UTCDateTime,
     Visit,
 )
 from kiosk.adapters.db.outbox import KIND_ORDER, MODEL_OF
@@ -214,11 +215,52 @@ def _insert(s: Session, model: type, rows: list[dict[str, Any]], key: str = "id"
     """Insert rows that are not there yet; the keys of the rows inserted."""
     if not rows:
         return set()
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if s.get_bind().dialect.name == "postgresql":
+        return _insert_pg(s, model, rows, key)
     col = getattr(model, key)
-    stmt = insert(model).on_conflict_do_nothing(index_elements=[key]).returning(col)
+    stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key]).returning(col)
     return set(s.scalars(stmt, rows).all())
+
+
+def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) -> set[Any]:
+    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING: about three
+    times the rows per second of a multi-row INSERT (tools/bench_sync.py), whose long
+    statement the driver parses anew for every batch."""
+    table = model.__table__
+    cols = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
+    cols = [c for c in cols if any(c.key in r for r in rows[:1]) or c.default is not None]
+    stage = f"_in_{table.name}"
+    names = ", ".join(c.name for c in cols)
+    s.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} "
+            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+    )
+    naive = [isinstance(c.type, UTCDateTime) for c in cols]
+    defaults = [
+        c.default.arg if c.default is not None and c.key not in rows[0] else None for c in cols
+    ]
+    raw = s.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for r in rows:
+                values = []
+                for c, is_time, default in zip(cols, naive, defaults, strict=True):
+                    v = r.get(c.key)
+                    if v is None and default is not None:
+                        v = default(None) if callable(default) else default
+                    if is_time and v is not None:
+                        v = v.astimezone(UTC).replace(tzinfo=None)
+                    values.append(v)
+                copy.write_row(values)
+        cur.execute(
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+        )
+        new = {row[0] for row in cur.fetchall()}
+        cur.execute(f"DELETE FROM {stage}")
+    return new
 
 
 def _record_time(kind: str, row: dict[str, Any]) -> datetime | None:
