@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -151,6 +152,30 @@ def push_kiosks(jobs: list[tuple[str, str, str]], batch: int) -> dict[str, Any]:
     return {"latencies": latencies, "stored": stored, "duplicate": duplicate, "refused": refused}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and their children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                raw = (entry / "stat").read_text()
+            except OSError:
+                continue
+            stats[int(entry.name)] = raw[raw.rindex(")") + 2 :].split()
+    wanted, total = set(pids), 0.0
+    for pid, fields in stats.items():
+        if pid in wanted or int(fields[1]) in wanted:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def backend_pids(engine: Any, database: str) -> list[int]:
+    with engine.connect() as c:
+        q = text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()")
+        return list(c.execute(q, {"d": database}).scalars())
+
+
 def scratch_database(admin_url: str) -> str:
     admin = make_url(admin_url).set(drivername="postgresql+psycopg")
     name = f"kiosk_bench_{uuid.uuid4().hex[:8]}"
@@ -248,10 +273,19 @@ def one_run(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         jobs: list[list[tuple[str, str, str]]] = [[] for _ in range(args.clients)]
         for i, (kiosk_id, site) in enumerate(kiosks[:-1]):
             jobs[i % args.clients].append((str(root), kiosk_id, site))
+        before_server = cpu_seconds([server.pid])
+        before_clients = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
             parts = pool.starmap(push_kiosks, [(j, args.batch) for j in jobs])
         wall = time.perf_counter() - t0
+        after_clients = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu = cpu_seconds([server.pid]) - before_server
+        # PostgreSQL's backends for this database were all started during the push.
+        pg_cpu = cpu_seconds(backend_pids(engine, make_url(db_url).database))
+        client_cpu = (after_clients.ru_utime - before_clients.ru_utime) + (
+            after_clients.ru_stime - before_clients.ru_stime
+        )
         latencies = sorted(x for p in parts for x in p["latencies"])
         pushed = sum(p["stored"] for p in parts)
 
@@ -281,6 +315,16 @@ def one_run(args: argparse.Namespace, workers: int) -> dict[str, Any]:
             "visits_pushed": pushed,
             "seconds": round(wall, 2),
             "visits_per_s": round(pushed / wall),
+            "cpu_seconds": {
+                "server": round(server_cpu, 1),
+                "postgresql": round(pg_cpu, 1),
+                "kiosk_clients": round(client_cpu, 1),
+            },
+            # What the same work would reach with the machine to itself: the CPU time it took,
+            # spread over every core (other work shares this machine during the run).
+            "visits_per_s_if_idle": round(
+                pushed / ((server_cpu + pg_cpu + client_cpu) / (os.cpu_count() or 1))
+            ),
             "batches": len(latencies),
             "batch_latency_p50_ms": round(statistics.median(latencies) * 1000, 1),
             "batch_latency_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
@@ -312,7 +356,7 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=5_000)
     ap.add_argument("--workers", default="1,4", help="server processes, one run each")
     ap.add_argument("--clients", type=int, default=6, help="kiosk client processes")
-    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--batch", type=int, default=1000)
     args = ap.parse_args()
     load_before = os.getloadavg()[0]
     runs = [one_run(args, int(w)) for w in args.workers.split(",")]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
@@ -46,6 +47,10 @@ PULL_PAGE = 2000
 PEER_WINDOW = timedelta(hours=12)  # how far back a kiosk hears of its site's other visits
 MAX_BATCH = 2000
 OPEN_PROMPT = ("pending", "shown")
+
+
+class StoreRefused(RuntimeError):
+    """The database driver refused a batch (for example a NUL character in a text)."""
 
 
 class SyncAuthError(PermissionError):
@@ -242,24 +247,27 @@ def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) ->
         c.default.arg if c.default is not None and c.key not in rows[0] else None for c in cols
     ]
     raw = s.connection().connection.driver_connection
-    with raw.cursor() as cur:
-        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for r in rows:
-                values = []
-                for c, is_time, default in zip(cols, naive, defaults, strict=True):
-                    v = r.get(c.key)
-                    if v is None and default is not None:
-                        v = default(None) if callable(default) else default
-                    if is_time and v is not None:
-                        v = v.astimezone(UTC).replace(tzinfo=None)
-                    values.append(v)
-                copy.write_row(values)
-        cur.execute(
-            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
-            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
-        )
-        new = {row[0] for row in cur.fetchall()}
-        cur.execute(f"DELETE FROM {stage}")
+    try:
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+                for r in rows:
+                    values = []
+                    for c, is_time, default in zip(cols, naive, defaults, strict=True):
+                        v = r.get(c.key)
+                        if v is None and default is not None:
+                            v = default(None) if callable(default) else default
+                        if is_time and v is not None:
+                            v = v.astimezone(UTC).replace(tzinfo=None)
+                        values.append(v)
+                    copy.write_row(values)
+            cur.execute(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+                f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+            )
+            new = {row[0] for row in cur.fetchall()}
+            cur.execute(f"DELETE FROM {stage}")
+    except psycopg.Error as e:  # raised by the driver itself, outside SQLAlchemy
+        raise StoreRefused(" ".join(str(e).split())) from e
     return new
 
 
@@ -302,7 +310,7 @@ def push(s: Session, kiosk: SyncKiosk, body: Any) -> dict[str, Any]:
     try:
         with s.begin_nested():
             _store(s, kiosk, good, answers, now, whole=True)
-    except DBAPIError:
+    except (DBAPIError, StoreRefused):
         # One item the database refuses: store the rest one by one and name the bad one.
         for it in good:
             answers[it.index] = None
@@ -342,7 +350,7 @@ def _store(
         try:
             with s.begin_nested():
                 _store_chunk(s, kiosk, chunk, answers, now)
-        except DBAPIError as e:
+        except (DBAPIError, StoreRefused) as e:
             if whole:
                 raise
             it = chunk[0]

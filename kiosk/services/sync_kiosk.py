@@ -41,7 +41,7 @@ from kiosk.adapters.http.client import CentralClient, ServerRefused, ServerUnava
 from kiosk.config import Settings
 from kiosk.domain.cards import Keyring
 from kiosk.domain.clock import Clock
-from kiosk.services.sync_records import RecordError, from_wire, to_wire
+from kiosk.services.sync_records import RecordError, from_wire, row_to_wire
 
 __all__ = [
     "KioskSync",
@@ -54,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 TOKEN_FILE = "sync-token"
-BATCH = 500
+BATCH = 1000
 
 
 def kiosk_version() -> str:
@@ -95,17 +95,22 @@ def enroll(settings: Settings, url: str, code: str) -> dict[str, Any]:
 
     Records this kiosk made before it joined are queued for the server too.
     """
-    with CentralClient(url) as client:
-        answer = client.post("/enroll", {"code": code, "version": kiosk_version()})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     try:
         init_db(engine)
         sessions = make_sessionmaker(engine)
+        with sessions() as s:
+            state = s.get(SyncState, 1)
+            if state is not None and state.role == "central":  # checked before the code is used
+                raise ValueError("this is the central database: kiosks enrol elsewhere")
+        with CentralClient(url) as client:
+            answer = client.post("/enroll", {"code": code, "version": kiosk_version()})
+        # The token first: a code is spent once, so what it bought is kept before anything else.
+        _write_private(token_path(settings), answer["token"] + "\n")
+        _save_keys(settings, answer["keys"])
         with sessions() as s, s.begin():
             state = s.get(SyncState, 1)
-            if state is not None and state.role == "central":
-                raise ValueError("this is the central database: kiosks enrol elsewhere")
             first = state is None
             if first:
                 state = SyncState(id=1, role="kiosk", pull_cursor=0)
@@ -120,8 +125,6 @@ def enroll(settings: Settings, url: str, code: str) -> dict[str, Any]:
                 queued = backfill(s, state.site, state.kiosk_id)
             else:
                 queued = 0
-        _save_keys(settings, answer["keys"])
-        _write_private(token_path(settings), answer["token"] + "\n")
     finally:
         engine.dispose()
     mismatch = {
@@ -318,6 +321,9 @@ class KioskSync:
         """Push everything queued, then pull what changed. Network trouble raises
         ServerUnavailable (nothing lost); a revoked token raises ServerRefused."""
         try:
+            with self.sessions() as s:
+                status = self.status_message(s)
+            self.client.post("/status", status)  # last contact, queue, camera, disk, clock
             pushed = self.push_all()
             pulled = self.pull_all()
         except (ServerUnavailable, ServerRefused) as e:
@@ -359,8 +365,9 @@ class KioskSync:
                 model = MODEL_OF.get(kind)
                 if model is None:
                     continue
-                for obj in s.scalars(select(model).where(model.id.in_(ids))):
-                    records[(kind, obj.id)] = to_wire(obj)
+                table = model.__table__
+                for row in s.execute(select(table).where(table.c.id.in_(ids))).mappings():
+                    records[(kind, row["id"])] = row_to_wire(row)
             status = self.status_message(s) if rows else None
         if not rows:
             return counts

@@ -34,7 +34,8 @@ def to_wire(obj: DeclarativeBase) -> dict[str, Any]:
     return out
 
 
-def row_to_wire(row: dict[str, Any]) -> dict[str, Any]:
+def row_to_wire(row: Any) -> dict[str, Any]:
+    """A table row (a mapping) as a wire record."""
     return {
         k: str(v) if isinstance(v, uuid.UUID) else v.isoformat() if isinstance(v, date) else v
         for k, v in row.items()

@@ -259,3 +259,20 @@ def test_enrolment_codes_are_one_time(central, make_kiosk, tmp_path) -> None:
     assert rc == 2 and "enrolment code unknown, used or expired" in err
     with pytest.raises(Exception, match="not enrolled|enrolled as"):
         KioskSync.open(a.settings)  # settings say "a", the server named it otherwise
+
+
+def test_what_a_kiosk_recorded_before_it_joined_is_sent_and_kept(central, tmp_path) -> None:
+    from tests.sync.conftest import Kiosk
+
+    kiosk_id = "before-" + uuid.uuid4().hex[:6]
+    k = Kiosk(tmp_path / kiosk_id, kiosk_id, "CAB-TABA", "BACA")
+    assert k.run("init")[0] == 0
+    assert k.run("members", "add", "LOCAL1", "Budi")[0] == 0  # a member only this kiosk knows
+    assert k.run("checkin", "LOCAL1", "--json")[1]["decision"] == "welcome"
+    data = k.enroll(central.url, central.add_kiosk(kiosk_id, "CAB-TABA", "BACA"))
+    assert data["queued_from_before"] == 1 and data["settings_to_change"] == {}
+    (visit_id,) = k.own_visit_ids()
+    out = k.sync().cycle()
+    assert out["push"]["stored"] == 1
+    assert "unknown_member" in central.receipts()[visit_id]  # kept, without the member link
+    assert_converged(central, [k])
