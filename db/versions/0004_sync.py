@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("pull_cursor", sa.Integer(), nullable=False),
         sa.Column("peer_cursor", sa.DateTime(), nullable=True),
         sa.Column("keys_fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("layout_fingerprint", sa.String(length=64), nullable=True),
         sa.Column("last_push", sa.DateTime(), nullable=True),
         sa.Column("last_pull", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=True),

@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             peers_since = datetime.fromisoformat(peers) if peers else None
         except ValueError:
             raise RecordError("since is a number, peers_since an ISO time") from None
-        return db.pull(token_of(request), since, peers_since, q.get("keys"))
+        return db.pull(token_of(request), since, peers_since, q.get("keys"), q.get("layout"))
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"ok": True})

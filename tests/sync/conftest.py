@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from kiosk.adapters.db.engine import init_db, make_engine, make_sessionmaker
 from kiosk.adapters.db.models import Visit
-from kiosk.config import Settings, load_settings
+from kiosk.config import DEFAULT_LAYOUT, Settings, load_settings
 from kiosk.domain.cards import Keyring, make_payload
 from kiosk.domain.clock import ManualClock
 from kiosk.services import members as members_mod
@@ -54,10 +54,18 @@ class Central:
     """The central database and its server process."""
 
     def __init__(self, root: Path, db_url: str) -> None:
-        self.settings = load_settings(
-            overrides={"data_dir": root, "db_url": db_url, "kiosk_id": "central"}, environ={}
-        )
         root.mkdir(parents=True, exist_ok=True)
+        layout = root / "layout.toml"  # the library's layout, as the central server has it
+        layout.write_bytes(DEFAULT_LAYOUT.read_bytes())
+        self.settings = load_settings(
+            overrides={
+                "data_dir": root,
+                "db_url": db_url,
+                "kiosk_id": "central",
+                "layout_file": layout,
+            },
+            environ={},
+        )
         self.engine = make_engine(db_url)
         init_db(self.engine)
         Keyring.generate(self.settings.key_file)
@@ -65,7 +73,7 @@ class Central:
         self.sessions = make_sessionmaker(self.engine)
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
-        self.env = base_env(root) | {"KIOSK_DB_URL": db_url}
+        self.env = base_env(root) | {"KIOSK_DB_URL": db_url, "KIOSK_LAYOUT": str(layout)}
 
     @property
     def url(self) -> str:

@@ -276,3 +276,35 @@ def test_what_a_kiosk_recorded_before_it_joined_is_sent_and_kept(central, tmp_pa
     assert out["push"]["stored"] == 1
     assert "unknown_member" in central.receipts()[visit_id]  # kept, without the member link
     assert_converged(central, [k])
+
+
+def test_card_key_rotation_and_layout_changes_reach_kiosks(central, make_kiosk) -> None:
+    from kiosk.domain.cards import Keyring
+    from kiosk.layout import load_layout
+    from kiosk.services.sync_kiosk import layout_path
+
+    m = number()
+    central.add_member(m)
+    k = make_kiosk("rot", "PUSAT", "BACA")
+    first = k.sync().cycle()["pull"]
+    assert first.get("layout") == 1 and layout_path(k.settings).exists()
+    # The library adds a key (cards are reprinted over time) and a room at the central site.
+    ring = Keyring.load(central.settings.key_file)
+    new_id = f"K{len(ring.keys) + 1}"
+    ring.with_new_key(new_id).save(central.settings.key_file)
+    layout = central.settings.layout_file
+    room = (
+        '    [[site.floor.room]]\n    code = "LAB"\n    name = "Laboratorium Komputer"\n'
+        '    name_en = "Computer lab"\n\n'
+    )
+    text = layout.read_text(encoding="utf-8")
+    at = text.index('    [[site.floor.room]]\n    code = "BACA"')
+    layout.write_text(text[:at] + room + text[at:], encoding="utf-8")
+    pulled = k.sync().cycle()["pull"]
+    assert pulled["keys"] == 1 and pulled["layout"] == 1
+    assert Keyring.load(k.settings.key_file).current == new_id
+    assert load_layout(layout_path(k.settings)).site("PUSAT").room("LAB") is not None
+    card = k.card(m)  # signed with the new current key
+    assert card.startswith(f"LK1:{new_id}:")
+    assert k.service().check_in(card).decision == "welcome"
+    assert k.sync().cycle()["pull"].get("keys") is None  # unchanged: not sent again

@@ -253,6 +253,7 @@ class SyncState(Base):
     pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
     peer_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
     keys_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    layout_fingerprint: Mapped[str | None] = mapped_column(String(64))
     last_push: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pull: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(300))
