@@ -173,6 +173,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
             sync.close()
         emit(args, summary, _summary_text(summary))
         return 0
+    KioskSync.open(settings).close()  # not enrolled, or settings that disagree: say so now
     worker = SyncWorker(lambda: KioskSync.open(settings), interval=args.interval)
 
     def report(summary: dict | None, error: str | None) -> None:

@@ -3,7 +3,8 @@
 Modes: "pass" forwards; "drop" closes each new connection at once; "stall" accepts and never
 answers; "cut" forwards the request and only the first bytes of the answer, then closes;
 "hold" forwards the request, then keeps the answer until `release` is set (the server has
-committed by then: the test can kill the kiosk in that window).
+committed by then: the test can kill the kiosk in that window). "cut" and "hold" touch only
+the answers to requests naming `target` (the push), so a round's status call goes through.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class FaultyProxy:
         self.upstream_port = upstream_port
         self.mode = "pass"
         self.cut_after = 64
+        self.target = b"/api/v1/push"
         self.answer_seen = threading.Event()
         self.release = threading.Event()
         self._sock = socket.socket()
@@ -72,23 +74,30 @@ class FaultyProxy:
                 client.close()
                 continue
             self._open.append(upstream)
-            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._answer, args=(upstream, client), daemon=True).start()
+            last: dict[str, bool] = {"target": False}  # what the latest request asked for
+            threading.Thread(target=self._pipe, args=(client, upstream, last), daemon=True).start()
+            threading.Thread(
+                target=self._answer, args=(upstream, client, last), daemon=True
+            ).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, last: dict[str, bool]) -> None:
         try:
             while data := src.recv(65536):
+                if data[:8] in (b"GET /api", b"POST /ap"):  # the start of a request
+                    last["target"] = self.target in data.split(b"\r\n", 1)[0]
                 dst.sendall(data)
         except OSError:
             pass
         finally:
             self._close(src, dst)
 
-    def _answer(self, upstream: socket.socket, client: socket.socket) -> None:
+    def _answer(
+        self, upstream: socket.socket, client: socket.socket, last: dict[str, bool]
+    ) -> None:
         sent = 0
         try:
             while data := upstream.recv(65536):
-                mode = self.mode
+                mode = self.mode if last["target"] else "pass"
                 if mode == "hold":
                     self.answer_seen.set()
                     self.release.wait()
@@ -99,7 +108,7 @@ class FaultyProxy:
                     self.answer_seen.set()
                     return
                 client.sendall(data)
-                sent += len(data)
+                sent += len(data) if last["target"] else 0
         except OSError:
             pass
         finally:
