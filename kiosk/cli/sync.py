@@ -152,7 +152,8 @@ def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
-    from kiosk.services.sync_kiosk import KioskSync, SyncWorker, status_of
+    from kiosk.services.sync_kiosk import KioskSync, status_of
+    from kiosk.services.sync_worker import SyncWorker
 
     if args.what == "status":
         st = status_of(settings)

@@ -328,7 +328,7 @@ class KioskService:
 
     def start_sync(self, camera: Callable[[], str | None] = lambda: None) -> bool:
         """Start the sync worker on its own thread if this kiosk is enrolled."""
-        from kiosk.services import sync_kiosk
+        from kiosk.services import sync_kiosk, sync_worker
 
         if self._sync_worker is not None or self.sync_status() is None:
             return False
@@ -338,7 +338,7 @@ class KioskService:
             sync.keys_changed = self._keys_changed
             return sync
 
-        self._sync_worker = sync_kiosk.SyncWorker(make)
+        self._sync_worker = sync_worker.SyncWorker(make)
         self._sync_worker.start()
         return True
 

@@ -8,261 +8,59 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import random
 import shutil
-import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.adapters.db.engine import init_db, make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import (
     Group,
     Member,
     OutboxItem,
-    QueuedSurvey,
-    RefusedScan,
-    SurveyAnswer,
-    SurveyRespondent,
     SyncState,
     Visit,
 )
-from kiosk.adapters.db.outbox import KIND_ORDER, MODEL_OF
+from kiosk.adapters.db.outbox import MODEL_OF
 from kiosk.adapters.http.client import CentralClient, ServerRefused, ServerUnavailable
 from kiosk.config import ConfigError, Settings
 from kiosk.domain.cards import Keyring
 from kiosk.domain.clock import Clock
+from kiosk.services.sync_joining import (
+    NotEnrolled,
+    SyncStatus,
+    _save_keys,
+    _save_layout,
+    enroll,
+    kiosk_version,
+    layout_path,
+    quarantined_items,
+    status_of,
+    sync_status,
+    token_path,
+)
 from kiosk.services.sync_records import RecordError, from_wire, row_to_wire
 
 __all__ = [
     "KioskSync",
+    "NotEnrolled",
     "ServerRefused",
     "ServerUnavailable",
-    "SyncWorker",
+    "SyncStatus",
     "enroll",
+    "layout_path",
+    "quarantined_items",
+    "status_of",
     "sync_status",
 ]
 
 log = logging.getLogger(__name__)
-TOKEN_FILE = "sync-token"
 BATCH = 1000
-
-
-def kiosk_version() -> str:
-    try:
-        return version("kiosk")
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def token_path(settings: Settings) -> Path:
-    return settings.data_dir / TOKEN_FILE
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a secret readable only by its owner: a temporary name, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _save_keys(settings: Settings, keys: dict[str, Any]) -> None:
-    ring = Keyring(keys["current"], {k: bytes.fromhex(v) for k, v in keys["keys"].items()})
-    tmp = settings.key_file.with_name(settings.key_file.name + ".tmp")
-    ring.save(tmp)
-    os.replace(tmp, settings.key_file)
-
-
-LAYOUT_FILE = "layout.toml"
-
-
-def layout_path(settings: Settings) -> Path:
-    """Where the central layout is kept; point `layout.file` here to follow it."""
-    return settings.data_dir / LAYOUT_FILE
-
-
-def _save_layout(settings: Settings, body: str) -> None:
-    """Check the central layout, then put it in place (a temporary name, then a rename)."""
-    from kiosk.layout import load_layout
-
-    path = layout_path(settings)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    load_layout(tmp)  # a broken layout never replaces a working one
-    os.replace(tmp, path)
-
-
-# --- enrolment -------------------------------------------------------------------------------
-
-
-def enroll(settings: Settings, url: str, code: str) -> dict[str, Any]:
-    """Exchange an enrolment code for a device token, the card keys, the site and location.
-
-    Records this kiosk made before it joined are queued for the server too.
-    """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    try:
-        init_db(engine)
-        sessions = make_sessionmaker(engine)
-        with sessions() as s:
-            state = s.get(SyncState, 1)
-            if state is not None and state.role == "central":  # checked before the code is used
-                raise ValueError("this is the central database: kiosks enrol elsewhere")
-        with CentralClient(url) as client:
-            answer = client.post("/enroll", {"code": code, "version": kiosk_version()})
-        # The token first: a code is spent once, so what it bought is kept before anything else.
-        _write_private(token_path(settings), answer["token"] + "\n")
-        _save_keys(settings, answer["keys"])
-        with sessions() as s, s.begin():
-            state = s.get(SyncState, 1)
-            first = state is None
-            if first:
-                state = SyncState(id=1, role="kiosk", pull_cursor=0)
-                s.add(state)
-            state.server_url = url.rstrip("/")
-            state.kiosk_id, state.site = answer["kiosk"], answer["site"]
-            state.location = answer["location"]
-            state.keys_fingerprint = answer["keys"]["fingerprint"]
-            state.last_error = None
-            if first:
-                s.flush()
-                queued = backfill(s, state.site, state.kiosk_id)
-            else:
-                queued = 0
-    finally:
-        engine.dispose()
-    mismatch = {
-        key: answer[field]
-        for key, field, mine in (
-            ("kiosk.id", "kiosk", settings.kiosk_id),
-            ("kiosk.site", "site", settings.site),
-            ("kiosk.location", "location", settings.location),
-        )
-        if mine != answer[field]
-    }
-    return {
-        "server": url.rstrip("/"),
-        "kiosk": answer["kiosk"],
-        "site": answer["site"],
-        "location": answer["location"],
-        "card_key_file": str(settings.key_file),
-        "token_file": str(token_path(settings)),
-        "queued_from_before": queued,
-        "settings_to_change": mismatch,
-    }
-
-
-def backfill(s: Session, site: str, kiosk_id: str) -> int:
-    """Queue what this kiosk recorded before it was enrolled (its own rows only)."""
-    own_visits = select(Visit.id).where(Visit.site == site, Visit.kiosk_id == kiosk_id)
-    sources: dict[str, Any] = {
-        "guest": select(Visit.guest_id).where(
-            Visit.site == site, Visit.kiosk_id == kiosk_id, Visit.guest_id.is_not(None)
-        ),
-        "survey_respondent": select(SurveyRespondent.id).where(SurveyRespondent.site == site),
-        "survey_answer": select(SurveyAnswer.id).where(SurveyAnswer.site == site),
-        "visit": own_visits,
-        "refused_scan": select(RefusedScan.id).where(
-            RefusedScan.site == site, RefusedScan.kiosk_id == kiosk_id
-        ),
-        "survey_queue": select(QueuedSurvey.id).where(QueuedSurvey.site == site),
-    }
-    total = 0
-    now = datetime.now(UTC)
-    for kind in sorted(sources, key=KIND_ORDER.__getitem__):
-        ids = s.scalars(sources[kind]).all()
-        if ids:
-            rows = [
-                {"kind": kind, "record_id": i, "created_at": now, "quarantined": False} for i in ids
-            ]
-            s.execute(insert(OutboxItem).values(attempts=0), rows)
-            total += len(ids)
-    return total
-
-
-# --- status ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    enrolled: bool
-    server: str | None
-    queued: int
-    quarantined: int
-    last_push: datetime | None
-    last_pull: datetime | None
-    last_error: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "queued": self.queued,
-            "quarantined": self.quarantined,
-            "last_push": self.last_push.isoformat() if self.last_push else None,
-            "last_pull": self.last_pull.isoformat() if self.last_pull else None,
-            "server": self.server,
-            "last_error": self.last_error,
-        }
-
-
-def sync_status(s: Session) -> SyncStatus:
-    state = s.get(SyncState, 1)
-    counts = dict(
-        s.execute(select(OutboxItem.quarantined, func.count()).group_by(OutboxItem.quarantined))
-        .tuples()
-        .all()
-    )
-    kiosk = state is not None and state.role == "kiosk"
-    return SyncStatus(
-        enrolled=kiosk,
-        server=state.server_url if kiosk else None,
-        queued=int(counts.get(False, 0)),
-        quarantined=int(counts.get(True, 0)),
-        last_push=state.last_push if kiosk else None,
-        last_pull=state.last_pull if kiosk else None,
-        last_error=state.last_error if kiosk else None,
-    )
-
-
-def status_of(settings: Settings) -> SyncStatus:
-    """The sync numbers of the kiosk database named by `settings` (for `kiosk sync status`)."""
-    engine = make_engine(settings.database_url)
-    try:
-        current, head = schema_status(engine)
-        if current != head:
-            raise NotEnrolled("the kiosk database is not ready: run `kiosk init`")
-        with make_sessionmaker(engine)() as s:
-            return sync_status(s)
-    finally:
-        engine.dispose()
-
-
-def quarantined_items(s: Session, limit: int = 50) -> list[dict[str, Any]]:
-    rows = s.scalars(
-        select(OutboxItem).where(OutboxItem.quarantined.is_(True)).order_by(OutboxItem.id)
-    ).all()[:limit]
-    return [{"kind": r.kind, "id": str(r.record_id), "error": r.error} for r in rows]
-
-
-# --- push and pull ---------------------------------------------------------------------------
-
-
-class NotEnrolled(ValueError):
-    """The kiosk has no server yet: `kiosk enroll URL CODE`."""
 
 
 class KioskSync:
@@ -553,68 +351,3 @@ def _insert_peers(s: Session, records: list[dict[str, Any]]) -> int:
     if rows:
         s.execute(sqlite.insert(Visit).on_conflict_do_nothing(index_elements=["id"]), rows)
     return len(rows)
-
-
-# --- the worker ------------------------------------------------------------------------------
-
-
-class SyncWorker:
-    """Runs sync cycles on its own thread (never the UI thread), backing off with jitter."""
-
-    def __init__(
-        self,
-        make_sync: Callable[[], KioskSync],
-        interval: float = 30.0,
-        max_delay: float = 300.0,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.make_sync = make_sync
-        self.interval = interval
-        self.max_delay = max_delay
-        self.rng = rng or random.Random()
-        self.failures = 0
-        self.stop_event = threading.Event()
-        self.thread: threading.Thread | None = None
-        self.on_cycle: Callable[[dict[str, Any] | None, str | None], None] | None = None
-
-    def delay(self) -> float:
-        """After n failures in a row: up to interval x 2^n, at most max_delay, with jitter so
-        that kiosks coming back after a power cut do not all call at the same second."""
-        if self.failures == 0:
-            return self.interval
-        cap = min(self.max_delay, self.interval * 2 ** min(self.failures, 16))
-        return cap * self.rng.uniform(0.5, 1.0)
-
-    def run(self) -> None:
-        sync: KioskSync | None = None
-        while not self.stop_event.is_set():
-            summary, error = None, None
-            try:
-                sync = sync or self.make_sync()
-                summary = sync.cycle()
-                self.failures = 0
-            except ServerUnavailable as e:
-                self.failures += 1
-                error = str(e)
-            except (ServerRefused, NotEnrolled) as e:
-                self.failures = max(self.failures + 1, 6)  # a person must act: call rarely
-                error = str(e)
-            except Exception as e:  # noqa: BLE001 - the worker must outlive any one cycle
-                log.exception("sync cycle failed")
-                self.failures += 1
-                error = f"{type(e).__name__}: {e}"
-            if self.on_cycle is not None:
-                self.on_cycle(summary, error)
-            self.stop_event.wait(self.delay())
-        if sync is not None:
-            sync.close()
-
-    def start(self) -> threading.Thread:
-        self.thread = threading.Thread(target=self.run, name="kiosk-sync", daemon=True)
-        self.thread.start()
-        return self.thread
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.stop_event.set()
-        if self.thread is not None:
-            self.thread.join(timeout)

@@ -13,7 +13,8 @@ import pytest
 
 from kiosk.adapters.db.models import Visit
 from kiosk.domain.clock import ManualClock, local_day
-from kiosk.services.sync_kiosk import ServerUnavailable, SyncWorker
+from kiosk.services.sync_kiosk import ServerUnavailable
+from kiosk.services.sync_worker import SyncWorker
 from tests.sync.conftest import Kiosk, assert_converged, now_utc
 from tests.sync.proxy import FaultyProxy
 
