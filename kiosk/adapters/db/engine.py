@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.adapters.db import outbox  # noqa: F401  (registers the outbox listener)
 from kiosk.resources import MIGRATIONS
 
 
