@@ -27,11 +27,11 @@ from kiosk.adapters.db.engine import init_db, make_engine, make_sessionmaker
 from kiosk.adapters.db.models import Visit
 from kiosk.config import DEFAULT_LAYOUT, Settings, load_settings
 from kiosk.domain.cards import Keyring, make_payload
-from kiosk.domain.clock import ManualClock
 from kiosk.services import members as members_mod
 from kiosk.services import sync_central as central_mod
 from kiosk.services.kiosk import KioskService
 from kiosk.services.sync_kiosk import KioskSync, enroll
+from tests.support.clock import ManualClock
 
 PG_URL = os.environ.get("KIOSK_TEST_PG_URL")
 RUN_KIOSK = "import sys; from kiosk.cli import main; sys.exit(main())"

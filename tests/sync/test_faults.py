@@ -12,9 +12,10 @@ from datetime import timedelta
 import pytest
 
 from kiosk.adapters.db.models import Visit
-from kiosk.domain.clock import ManualClock, local_day
+from kiosk.domain.clock import local_day
 from kiosk.services.sync_kiosk import ServerUnavailable
 from kiosk.services.sync_worker import SyncWorker
+from tests.support.clock import ManualClock
 from tests.sync.conftest import Kiosk, assert_converged, now_utc
 from tests.sync.proxy import FaultyProxy
 

@@ -7,7 +7,8 @@ import time
 import uuid
 
 import pytest
-from kiosk.ui.headless import use_offscreen
+
+from tests.support.headless import use_offscreen
 
 use_offscreen()
 

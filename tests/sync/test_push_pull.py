@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from kiosk.adapters.http.client import CentralClient, ServerRefused
-from kiosk.domain.clock import ManualClock
 from kiosk.services.guests import GuestForm
 from kiosk.services.sync_central import list_kiosks
 from kiosk.services.sync_kiosk import KioskSync
+from tests.support.clock import ManualClock
 from tests.sync.conftest import assert_converged, now_utc
 
 
