@@ -299,15 +299,86 @@ def _rows(
 
 
 def _grouped(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[Any, ...], Counts]:
+    return _counted(s, flt, keys)[0]
+
+
+def _joined(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[Any, ...], Counts]:
     out: dict[tuple[Any, ...], Counts] = {}
     for key, _kind, counts in _rows(s, flt, keys):
         out.setdefault(key, Counts()).merge(counts)
     return out
 
 
+def _counted(
+    s: Session, flt: VisitFilter, keys: Sequence[Any]
+) -> tuple[dict[tuple[Any, ...], Counts], Counts]:
+    """Counts per key, and for the whole filter with every person counted once.
+
+    Four narrow queries instead of joining every visit to its member and guest (several times
+    faster on a year of visits, tools/bench_reports.py): room visits from the report index
+    alone, then members (people and gender), guests by gender, groups' boys and girls. Keys
+    on guests' own columns (purpose, origin) take the joined query.
+    """
+    if any(_on_guests(k) for k in keys):
+        grouped = _joined(s, flt, keys)
+        return grouped, _joined(s, flt, []).get((), Counts())
+    width = len(keys)
+    out: dict[tuple[Any, ...], Counts] = {}
+    total = Counts()
+
+    def both(key: tuple[Any, ...]) -> tuple[Counts, Counts]:
+        return out.setdefault(key, Counts()), total
+
+    q = flt.apply(select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count()))
+    for row in s.execute(q.group_by(*keys, Visit.visitor_type)):
+        kind, heads, n = row[width:]
+        people = 0 if kind == "member" else int(heads)  # members are counted below
+        for c in both(tuple(row[:width])):
+            c.add(kind, int(heads), int(n), people)
+
+    genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
+    q = flt.apply(select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
+    q = q.where(Visit.visitor_type == "member").group_by(*keys, Visit.member_id)
+    everyone: set[Any] = set()
+    for row in s.execute(q):
+        member, heads, n = row[width:]
+        gender = genders.get(member)
+        c = out.setdefault(tuple(row[:width]), Counts())
+        c.visitors += 1 if member else int(n)  # an erased member's visits: one person each
+        if member:
+            everyone.add(member)
+        else:
+            total.visitors += int(n)
+        for c in both(tuple(row[:width])):
+            c.male += int(heads) if gender == "L" else 0
+            c.female += int(heads) if gender == "P" else 0
+    total.visitors += len(everyone)
+
+    q = flt.apply(select(*keys, Guest.gender, func.sum(Visit.headcount)))
+    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    for row in s.execute(q.group_by(*keys, Guest.gender)):
+        gender, heads = row[width:]
+        for c in both(tuple(row[:width])):
+            c.male += int(heads) if gender == "L" else 0
+            c.female += int(heads) if gender == "P" else 0
+
+    q = flt.apply(select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
+    q = q.where(Visit.visitor_type == "group").group_by(*keys)
+    for row in s.execute(q):
+        boys, girls = row[width:]
+        for c in both(tuple(row[:width])):
+            c.male += int(boys or 0)
+            c.female += int(girls or 0)
+    return out, total
+
+
+def _on_guests(column: Any) -> bool:
+    return getattr(column, "table", None) is Guest.__table__
+
+
 def total_counts(s: Session, flt: VisitFilter) -> Counts:
     """The whole filter's counts, visitors distinct over the whole period."""
-    return _grouped(s, flt, []).get((), Counts())
+    return _counted(s, flt, [])[1]
 
 
 def per_day(s: Session, flt: VisitFilter) -> dict[date, Counts]:
@@ -331,12 +402,18 @@ KEYS: dict[str, list[Any]] = {
 def per_key(s: Session, flt: VisitFilter, key: str) -> dict[Any, Counts]:
     """Totals per room ((site, room): a room code repeats across sites), site, category,
     guests' purpose or origin (kabupaten/kota code); NOT_GIVEN where there is no value."""
+    return keyed_counts(s, flt, key)[0]
+
+
+def keyed_counts(s: Session, flt: VisitFilter, key: str) -> tuple[dict[Any, Counts], Counts]:
+    """`per_key` and the whole filter's counts (every person once), in one pass."""
     spelled = category_spellings(s, flt) if key == "category" else {}
+    counted, total = _counted(s, flt, KEYS[key])
     out: dict[Any, Counts] = {}
-    for k, c in _grouped(s, flt, KEYS[key]).items():
+    for k, c in counted.items():
         value = tuple(v or NOT_GIVEN for v in k) if len(k) > 1 else (k[0] or NOT_GIVEN)
         out.setdefault(spelled.get(value, value), Counts()).merge(c)
-    return out
+    return out, total
 
 
 def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, str]:
@@ -396,13 +473,15 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
     check_category(s, flt)
     if by in PERIODS:
         columns, convert = PERIODS[by]
+        counted, total = _counted(s, flt, columns)
         grouped: dict[Any, Counts] = {}
-        for k, c in _grouped(s, flt, columns).items():
+        for k, c in counted.items():
             grouped.setdefault(convert(k), Counts()).merge(c)
         rows = [(k, grouped.get(k, Counts())) for k in _periods(flt, by)]
     else:
-        rows = sorted(per_key(s, flt, by).items())
-    return VisitReport(flt, by, rows, total_counts(s, flt))
+        keyed, total = keyed_counts(s, flt, by)
+        rows = sorted(keyed.items())
+    return VisitReport(flt, by, rows, total)
 
 
 @dataclass(frozen=True)
