@@ -32,7 +32,7 @@ from kiosk.services.guests import CATEGORIES
 
 VISITOR_TYPES = ("member", "guest", "group")
 PERIOD_BY = ("day", "hour", "weekday", "month", "year")
-BY = (*PERIOD_BY, "room", "site", "category", "purpose", "origin")
+BY = (*PERIOD_BY, "room", "site", "category", "gender", "purpose", "origin")
 
 
 class DatabaseNotReady(LookupError):
@@ -416,6 +416,42 @@ def keyed_counts(s: Session, flt: VisitFilter, key: str) -> tuple[dict[Any, Coun
     return out, total
 
 
+def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
+    """Counts per gender: "L", "P" and NOT_GIVEN. Members and guests by their gender; a
+    group's boys and girls in their rows and the rest of its headcount (adults, children not
+    told apart) as not given, where its visits (records) are counted too."""
+    out = {"L": Counts(), "P": Counts(), NOT_GIVEN: Counts()}
+
+    def add(gender: str | None, kind: str, heads: int, n: int, people: int) -> None:
+        g = gender if gender in ("L", "P") else NOT_GIVEN
+        male, female = (heads if g == "L" else 0), (heads if g == "P" else 0)
+        out[g].add(kind, heads, n, people, male, female)
+
+    genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
+    q = flt.apply(select(Visit.member_id, func.sum(Visit.headcount), func.count()))
+    for member, heads, n in s.execute(
+        q.where(Visit.visitor_type == "member").group_by(Visit.member_id)
+    ):
+        add(genders.get(member), "member", int(heads), int(n), 1 if member else int(n))
+    q = flt.apply(select(Guest.gender, func.sum(Visit.headcount), func.count()))
+    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    for gender, heads, n in s.execute(q.group_by(Guest.gender)):
+        add(gender, "guest", int(heads), int(n), int(heads))
+    q = flt.apply(
+        select(
+            func.sum(Visit.headcount),
+            func.count(),
+            func.sum(func.coalesce(Visit.boys, 0)),
+            func.sum(func.coalesce(Visit.girls, 0)),
+        )
+    ).where(Visit.visitor_type == "group")
+    heads, n, boys, girls = (int(v or 0) for v in s.execute(q).one())
+    add("L", "group", boys, 0, boys)
+    add("P", "group", girls, 0, girls)
+    add(None, "group", heads - boys - girls, n, heads - boys - girls)
+    return out
+
+
 def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, str]:
     """Each category (lower case) -> the spelling reports show: the first in sort order, so a
     member type "Pelajar" names the row it shares with the guests' "pelajar"."""
@@ -478,6 +514,9 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
         for k, c in counted.items():
             grouped.setdefault(convert(k), Counts()).merge(c)
         rows = [(k, grouped.get(k, Counts())) for k in _periods(flt, by)]
+    elif by == "gender":
+        keyed, total = per_gender(s, flt), total_counts(s, flt)
+        rows = list(keyed.items())
     else:
         keyed, total = keyed_counts(s, flt, by)
         rows = sorted(keyed.items())
