@@ -77,11 +77,6 @@ def _local_hour_pg(element: local_hour, compiler: Any, **kw: Any) -> str:
     return f"CAST(EXTRACT(hour FROM {local}) AS INTEGER)"
 
 
-@compiles(local_hour)
-def _local_hour_other(element: local_hour, compiler: Any, **kw: Any) -> str:
-    raise NotImplementedError(f"local_hour is not written for {compiler.dialect.name}")
-
-
 class day_text(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
     """'YYYY-MM' (month) or 'YYYY' (year) of a Date column, as text.
 
@@ -116,9 +111,11 @@ def _day_text_pg(element: day_text, compiler: Any, **kw: Any) -> str:
     return f"to_char({compiler.process(arg, **kw)}, '{pattern}')"
 
 
+@compiles(local_hour)
 @compiles(day_text)
-def _day_text_other(element: day_text, compiler: Any, **kw: Any) -> str:
-    raise NotImplementedError(f"day_text is not written for {compiler.dialect.name}")
+def _not_written(element: Any, compiler: Any, **kw: Any) -> str:
+    name = type(element).__name__
+    raise NotImplementedError(f"{name} is not written for {compiler.dialect.name}")
 
 
 # --- filters and results --------------------------------------------------------------------
