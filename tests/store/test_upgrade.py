@@ -68,8 +68,13 @@ def kiosk(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, dict, str]:
     return code, json.loads(out.splitlines()[-1]) if out.strip() else {}, err
 
 
+def kept() -> sqlite3.Connection:
+    """The kept file, read-only: SQLite then writes no -wal/-shm beside it while tests copy it."""
+    return sqlite3.connect(f"file:{DATA / 'kiosk.sqlite3'}?immutable=1", uri=True)
+
+
 def _legacy_columns() -> dict[str, list[str]]:
-    with sqlite3.connect(DATA / "kiosk.sqlite3") as db:
+    with kept() as db:
         return {t: [row[1] for row in db.execute(f'PRAGMA table_info("{t}")')] for t in TABLES}
 
 
@@ -77,9 +82,9 @@ LEGACY_COLUMNS = _legacy_columns()
 HEAD = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"))).get_current_head()
 
 
-def raw_rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, as SQLite stores it."""
-    with sqlite3.connect(path) as db:
+def raw_rows(path: Path | None = None) -> dict[str, list[tuple]]:
+    """Every row of every table, as SQLite stores it (of the kept file when no path)."""
+    with sqlite3.connect(path) if path else kept() as db:
         return {t: db.execute(f'SELECT * FROM "{t}" ORDER BY id').fetchall() for t in TABLES}
 
 
@@ -97,7 +102,7 @@ def typed_rows(url: str) -> dict[str, list[tuple]]:
 
 
 def test_kept_file_is_what_the_readme_says() -> None:
-    rows = raw_rows(DATA / "kiosk.sqlite3")
+    rows = raw_rows()
     assert {t: len(r) for t, r in rows.items()} == {
         "members": 6,
         "guests": 3,
@@ -108,7 +113,7 @@ def test_kept_file_is_what_the_readme_says() -> None:
         "survey_respondents": 4,
         "survey_answers": 9,
     }
-    with sqlite3.connect(DATA / "kiosk.sqlite3") as db:
+    with kept() as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
 
 
