@@ -15,6 +15,7 @@ from kiosk.cli import common_options, emit
 from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
+from kiosk.domain.dates import parse_date
 from kiosk.layout import load_layout
 from kiosk.services import reports, surveys
 
@@ -24,9 +25,9 @@ XLSX_ELEMENT_COLUMNS = ("code", "name", "answers", "nrr", "score", "n1", "n2", "
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+        return parse_date(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:

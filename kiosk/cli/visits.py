@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
 from kiosk.domain.checkin import Decision
-from kiosk.domain.clock import local_day, parse_at, utcnow
+from kiosk.domain.clock import local_day, utcnow
+from kiosk.domain.dates import parse_date, parse_visit_time
 from kiosk.domain.groups import LEVELS
 from kiosk.domain.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES
 from kiosk.domain.vocab import Source, words
@@ -23,7 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", help="what the card's QR holds, or a member number typed by hand")
     p.add_argument("--room", help="room code (needed at an entrance kiosk)")
     p.add_argument(
-        "--at", type=checked(past), metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
+        "--at",
+        type=checked(past),
+        metavar="TIME",
+        help="back-enter: date and time, e.g. '2026-11-27 09:30' (WIB)",
     )
     p.set_defaults(func=cmd_checkin)
 
@@ -41,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     groups = sub.add_parser("groups", help="school and kindergarten group visits")
     gsub = groups.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = gsub.add_parser("add", parents=[common], help="register a group visit")
-    p.add_argument("--date", type=checked(date.fromisoformat), required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--date", type=checked(parse_date), required=True, metavar="DATE")
     p.add_argument("--institution", required=True)
     p.add_argument("--level", required=True, type=str.upper, choices=LEVELS)
     p.add_argument("--children", type=int, required=True, help="expected children")
@@ -50,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--phone", help="leader's phone")
     p.set_defaults(func=cmd_groups_add)
     p = gsub.add_parser("list", parents=[common], help="list group visits")
-    p.add_argument("--date", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
+    p.add_argument("--date", type=checked(parse_date), metavar="DATE")
     p.set_defaults(func=cmd_groups_list)
     p = gsub.add_parser("checkin", parents=[common], help="check in an arriving group")
     p.add_argument("code", help="group code or the text of its QR")
@@ -67,11 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def past(text: str) -> datetime:
-    """--at: a visit back-entered from the paper guest book, so never in the future."""
-    at = parse_at(text)
-    if at > utcnow() + timedelta(minutes=5):
-        raise ValueError(f"{text} is in the future: only past visits can be entered")
-    return at
+    """--at: a visit back-entered from the paper guest book: a past date with its time."""
+    return parse_visit_time(text, utcnow())
 
 
 def _report(args: argparse.Namespace, d: Decision, lang: str) -> int:

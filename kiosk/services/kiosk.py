@@ -26,6 +26,7 @@ from kiosk.domain.cards import CardKeyError, Keyring, make_payload
 from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import Clock, local_day
 from kiosk.domain.groups import Headcount
+from kiosk.domain.members import CardChoice
 from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
 from kiosk.services import groups as groups_mod
@@ -318,14 +319,25 @@ class KioskService:
         with self.sessions.begin() as s:
             return members.erase_member(s, number)
 
-    def member_cards(self, numbers: Iterable[str] | None = None) -> list[tuple[MemberInfo, str]]:
-        """(member, QR payload of their current card) for these members, else for all."""
+    def member_cards(
+        self, numbers: Iterable[str] | None = None, choice: CardChoice | None = None
+    ) -> list[tuple[MemberInfo, str]]:
+        """(member, QR payload of their current card) for these members, else for the members
+        the choice wants (by default: everyone neither expired nor suspended)."""
+        today = local_day(self.clock.now())
         with self.sessions() as s:
-            if numbers:
-                infos = [MemberInfo.of(members.get_member(s, n)) for n in numbers]
-            else:
-                infos = members.list_members(s)
+            infos = members.cards_for(s, choice or CardChoice(), today, numbers)
         return [(i, make_payload(i.number, i.card_seq, self.keyring)) for i in infos]
+
+    def renew_member(
+        self, number: str, until: date | None = None, months: int | None = None
+    ) -> MemberInfo:
+        with self.sessions.begin() as s:
+            return members.renew_member(s, number, local_day(self.clock.now()), until, months)
+
+    def edit_member(self, number: str, **changes: str | None) -> MemberInfo:
+        with self.sessions.begin() as s:
+            return members.edit_member(s, number, **changes)
 
     def purge_personal_data(self) -> tuple[int, int]:
         """Blank guests' and group leaders' personal fields past the retention period:
