@@ -239,8 +239,12 @@ class KioskService:
             return groups_mod.GroupInfo.of(found) if found else None
 
     def groups_today(self) -> list[groups_mod.GroupInfo]:
+        """Today's expected groups at this site (not the cancelled ones)."""
+        today = local_day(self.clock.now())
         with self.sessions() as s:
-            return groups_mod.groups_on(s, local_day(self.clock.now()), self.site.code)
+            return [
+                g for g in groups_mod.groups_on(s, today, self.site.code, today) if not g.cancelled
+            ]
 
     def add_group(
         self,
@@ -251,6 +255,7 @@ class KioskService:
         expected_adults: int,
         leader_name: str | None = None,
         leader_phone: str | None = None,
+        purpose: str | None = None,
     ) -> groups_mod.GroupInfo:
         """Register a group visit at this site."""
         with self.sessions.begin() as s:
@@ -264,14 +269,29 @@ class KioskService:
                 expected_adults,
                 leader_name,
                 leader_phone,
+                purpose,
             )
             s.flush()
             return groups_mod.GroupInfo.of(group)
 
     def groups_on(self, day: date | None = None) -> list[groups_mod.GroupInfo]:
-        """This site's group visits on a day (every day when None)."""
+        """This site's group visits on a day (every day when None), with their arrivals."""
+        today = local_day(self.clock.now())
         with self.sessions() as s:
-            return groups_mod.groups_on(s, day, self.site.code)
+            return groups_mod.groups_on(s, day, self.site.code, today)
+
+    def group_info(self, code: str) -> groups_mod.GroupInfo:
+        """One group visit with its arrival; FieldError when there is no such group."""
+        with self.sessions() as s:
+            return groups_mod.group_info(s, code, local_day(self.clock.now()))
+
+    def cancel_group(self, code: str) -> groups_mod.GroupInfo:
+        with self.sessions.begin() as s:
+            return groups_mod.cancel_group(s, code, self.clock.now())
+
+    def edit_group(self, code: str, **changes: object) -> groups_mod.GroupInfo:
+        with self.sessions.begin() as s:
+            return groups_mod.edit_group(s, code, local_day(self.clock.now()), **changes)
 
     # --- members -------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def test_guest_and_group_commands(kiosk) -> None:
         "guest", "--category", "umum", "--gender", "P", "--origin", "other",
         "--purpose", "membaca", "--room", "BACA",
     )  # fmt: skip
-    assert code == 2 and "origin_other" in err
+    assert code == 2 and "--origin-other" in err
     code, g, _ = kiosk(
         "groups", "add", "--date", "2026-11-25", "--institution", "TK Pertiwi",
         "--level", "tk", "--children", "20", "--adults", "2", "--json",

@@ -96,8 +96,18 @@ def test_sqlite_upgrade_keeps_every_row(legacy: Path, capsys: pytest.CaptureFixt
     before = raw_rows(db)
     code, init, err = kiosk(capsys, "init")
     assert code == 0, err
-    assert init["schema"] == "0003" and init["new_card_key"] is False
-    assert raw_rows(db) == before  # every row, every value, as stored
+    assert init["schema"] == "0006" and init["new_card_key"] is False
+    # every row, every value, as stored; columns added since (0006) are empty
+    after = raw_rows(db)
+    assert {
+        t: [r[: len(before[t][0])] for r in rows] for t, rows in after.items() if before[t]
+    } == {t: rows for t, rows in before.items() if rows}
+    assert all(
+        set(r[len(before[t][0]) :]) <= {None}
+        for t, rows in after.items()
+        if before[t]
+        for r in rows
+    )
 
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -245,5 +255,5 @@ def test_postgresql_upgrade_keeps_every_row(
     engine.dispose()
 
     code, init, err = kiosk(capsys, "init", "--db", pg_server_url)
-    assert (code, init.get("schema")) == (0, "0003"), err
+    assert (code, init.get("schema")) == (0, "0006"), err
     assert typed_rows(pg_server_url) == source
