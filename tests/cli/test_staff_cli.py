@@ -117,3 +117,17 @@ def test_cards_choose_members_and_name_the_ones_left_out(kiosk, tmp_path: Path) 
     assert sorted(Path(p).name for p in d["files"]) == ["A1.png", "A2.png", "A4.png"]
     assert not list(out.glob(".*part"))
     json.dumps(d)
+
+
+def test_export_lands_only_in_a_folder_that_is_there(kiosk, tmp_path: Path) -> None:
+    usb = tmp_path / "media" / "usb"
+    code, d, err = kiosk("export", "daily", "--out", str(usb), "--json")
+    assert code == 2 and d["field"] == "out" and "USB stick" in d["error"]
+    assert not (tmp_path / "media").exists()  # nothing made on the kiosk's own disk
+    code, d, _ = kiosk("export", "daily", "--out", "-", "--json")
+    assert code == 2 and d["field"] == "out" and not Path("-").exists()
+    code, d, _ = kiosk("export", "daily", "--out", str(usb), "--mkdir", "--format", "csv", "--json")
+    assert code == 0 and Path(d["out"]).parent == usb
+    assert [p.name for p in usb.iterdir()] == [Path(d["out"]).name]
+    code, out, _ = kiosk("export", "daily", "--out", str(usb / "hari-ini.xlsx"))
+    assert code == 0 and str(usb / "hari-ini.xlsx") in out

@@ -9,6 +9,7 @@ real name.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,19 +43,46 @@ def out_folder(folder: Path, mkdir: bool = False, option: str = "out") -> Path:
 
 
 def land(dest: Path, write: Callable[[Path], object]) -> Path:
-    """Write `dest` through `write(temporary path)` in the same folder, then rename it into
-    place; on any failure the temporary file goes and `dest` is untouched."""
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
+    """Write `dest` through `write(temporary path)` in the same folder (the temporary name keeps
+    the suffix, for writers that read the format from it), then rename it into place; on any
+    failure the temporary file goes and `dest` is untouched."""
+    return land_in(dest.parent, lambda tmp_dir: _wrote(write, tmp_dir / dest.name), dest.name)
+
+
+def _wrote(write: Callable[[Path], object], path: Path) -> Path:
+    write(path)
+    return path
+
+
+def land_in(folder: Path, write: Callable[[Path], Path], name: str | None = None) -> Path:
+    """Run `write(private temporary folder inside folder)`, which returns the file it wrote;
+    that file is flushed to the device and renamed into `folder` (as `name`, else its own
+    name). The temporary folder goes whatever happens."""
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".kiosk-", suffix=".part", dir=folder))
     try:
-        write(tmp)
-        with tmp.open("rb+") as f:
+        written = write(tmp_dir)
+        with written.open("rb+") as f:
             os.fsync(f.fileno())  # on the stick before the name says it is whole
-        os.replace(tmp, dest)
+        dest = folder / (name or written.name)
+        os.replace(written, dest)
+        _sync_folder(folder)
+        return dest
     finally:
-        tmp.unlink(missing_ok=True)
-    return dest
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename itself on the device (a FAT stick pulled right after still has the file)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the file itself is synced
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
