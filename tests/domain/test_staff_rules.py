@@ -110,3 +110,14 @@ def test_group_levels_and_status() -> None:
     assert group_status(date(2026, 12, 3), today, 0, False) == GroupStatus.PLANNED
     assert group_status(today, today, 12, False) == GroupStatus.ARRIVED
     assert group_status(today, today, 0, True) == GroupStatus.CANCELLED
+
+
+def test_kiosk_questions_are_plain_and_reports_keep_the_regulation_s_words() -> None:
+    from kiosk.domain import ikm
+
+    std = ikm.PERMENPANRB_14_2017
+    jargon = ("kesesuaian", "prosedur", "prasarana", "kompetensi", "pelaksana", "spesifikasi")
+    for e in std.elements:
+        assert e.question.startswith("Bagaimana") and e.question_en.startswith("How"), e.code
+        assert not any(j in e.question.lower() for j in jargon), e.question
+    assert [e.name for e in std.elements][4] == "Produk spesifikasi jenis pelayanan"
