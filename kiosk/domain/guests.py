@@ -20,7 +20,7 @@ CATEGORIES = {
     "guru": N_("Teacher / lecturer"),
     "pegawai": N_("Civil servant / employee"),
     "peneliti": N_("Researcher"),
-    "anak": N_("Child (under 13)"),
+    "anak": N_("Child"),
     "lainnya": N_("Other"),
 }
 GENDERS = {Gender.L.value: N_("Male"), Gender.P.value: N_("Female")}

@@ -139,6 +139,7 @@ def test_staff_pin_lockout_then_numbers_and_export(
     kiosk.tap_id("look_again")
     [button] = staff.ids.folders.children
     assert button.text.startswith("KIOSK_USB") and "sisa" in button.text
+    assert button.color[0] < 0.5  # dark words on the white button
     kiosk.tap(button)
     kiosk.wait(lambda: "Tersimpan di KIOSK_USB" in staff.export_message, what="the export")
     assert [p.suffix for p in stick.iterdir()] == [".xlsx"]  # no temporary file left

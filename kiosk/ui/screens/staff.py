@@ -202,8 +202,12 @@ class StaffScreen(KioskScreen):
         for drive in self.drives:
             free = tr._("{size} free").format(size=_size(drive.free_bytes))
             button = W.RoundedButton(
-                text=f"{drive.label}   ({free})", bg_color=W.CARD, height="64dp", font_size="20sp"
+                text=f"{drive.label}   ({free})",
+                bg_color=W.CARD,
+                height="64dp",
+                font_size="20sp",
             )
+            button.color = W.INK  # after the kv rule, which reads a white card as coloured
             button.bind(on_release=lambda b, d=drive: self.export(d))
             box.add_widget(button)
         self.ids.drives_hint.text = (
