@@ -107,6 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     global _json_errors
     argv = list(sys.argv[1:] if argv is None else argv)
     _json_errors = "--json" in argv
+    for i, arg in enumerate(argv, 1):  # bytes the terminal did not send as UTF-8
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            shown = arg.encode("utf-8", "backslashreplace").decode()
+            return _fail(
+                f"argument {i} ({shown}) is not UTF-8 text: set the terminal to UTF-8 "
+                "(e.g. LANG=id_ID.UTF-8) and type it again"
+            )
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -80,10 +80,20 @@ def member_problems(
 def check_member_fields(
     number: str, name: str, gender: str | None = None, category: str | None = None
 ) -> None:
-    """ValueError with every reason at once when the fields cannot make a member."""
+    """FieldError with every reason at once, naming the first field to correct."""
     reasons = member_problems(number, name, gender, category)
     if reasons:
-        raise ValueError("; ".join(reasons))
+        first = next(
+            f
+            for f, v in (
+                ("number", number),
+                ("name", name),
+                ("gender", gender),
+                ("category", category),
+            )
+            if field_problem(f, v)
+        )
+        raise FieldError("; ".join(reasons), first)
 
 
 def field_problem(

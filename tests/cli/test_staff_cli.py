@@ -131,3 +131,17 @@ def test_export_lands_only_in_a_folder_that_is_there(kiosk, tmp_path: Path) -> N
     assert [p.name for p in usb.iterdir()] == [Path(d["out"]).name]
     code, out, _ = kiosk("export", "daily", "--out", str(usb / "hari-ini.xlsx"))
     assert code == 0 and str(usb / "hari-ini.xlsx") in out
+
+
+def test_bytes_that_are_not_utf8_are_named_not_crashed_on(kiosk) -> None:
+    name = b"Siti \xe9".decode("utf-8", "surrogateescape")  # a Latin-1 terminal
+    code, d, err = kiosk("members", "add", "M1", name, "--json")
+    assert code == 2 and "not UTF-8" in d["error"] and "surrogates" not in err
+    assert err.count("\n") == 1
+
+
+def test_members_add_names_the_field(kiosk) -> None:
+    code, d, _ = kiosk("members", "add", "M1", "Siti\nAminah", "--json")
+    assert (code, d["field"]) == (2, "name")
+    code, d, _ = kiosk("members", "add", "M 1", "Siti", "--json")
+    assert (code, d["field"]) == (2, "number")
