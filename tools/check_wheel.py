@@ -153,7 +153,7 @@ def check(tmp: Path) -> dict:
     if not init["schema"] or not Path(init["database"].split("///")[-1]).is_relative_to(tmp):
         raise CheckFailed(f"kiosk init: {init}")
     kiosk(work, env, "members", "add", "A0001", "Siti Rahma", "--gender", "P", "--category", "Umum")
-    cards = kiosk(work, env, "cards", "--format", "png", "--out", "cards")
+    cards = kiosk(work, env, "cards", "--format", "png", "--out", "cards", "--mkdir")
     pdf = kiosk(work, env, "cards", "--out", "cards.pdf")
     if pdf["cards"] != 1 or not (work / "cards.pdf").read_bytes().startswith(b"%PDF"):
         raise CheckFailed(f"kiosk cards: {pdf}")

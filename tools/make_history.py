@@ -38,7 +38,7 @@ from kiosk.adapters.db.models import (  # noqa: E402
 )
 from kiosk.cli.progress import Progress  # noqa: E402
 from kiosk.domain import ikm  # noqa: E402
-from kiosk.domain.clock import WIB  # noqa: E402
+from kiosk.domain.clock import WIB, local_day  # noqa: E402
 
 ROOMS = {"BACA": 0.30, "KOL": 0.25, "ANAK": 0.18, "REF": 0.10, "PAV": 0.17}
 SITES = {"PUSAT": 0.88, "CAB-TABA": 0.08, "PUSLING-1": 0.04}
@@ -75,8 +75,14 @@ def closed(d: date) -> bool:
 
 
 class History:
-    def __init__(self, url: str, years: int, last_year: int, total: int, seed: int) -> None:
+    def __init__(
+        self, url: str, years: int, last_year: int, total: int, seed: int, until: date
+    ) -> None:
+        """`until`: the last day with visits (yesterday: history never runs past today)."""
+        if last_year > until.year:
+            raise ValueError(f"--last-year {last_year} is after {until:%Y}: history ends yesterday")
         self.engine = make_engine(url)
+        self.until = until
         self.years = list(range(last_year - years + 1, last_year + 1))
         self.rng = np.random.default_rng(seed)
         # Growth like 2011-2016 (47,759 -> 129,635 a year), scaled so the years add up to total.
@@ -127,7 +133,7 @@ class History:
 
     def _days(self, year: int, month: int) -> list[date]:
         d, days = date(year, month, 1), []
-        while d.month == month:
+        while d.month == month and d <= self.until:
             if not closed(d):
                 days.append(d)
             d += timedelta(days=1)
@@ -297,6 +303,8 @@ class History:
                 else:
                     day = date(year, 1, 1) + timedelta(days=int(rng.integers(0, 365)))
                     asked = list(rng.choice(codes, size=2, replace=False))
+                if day > self.until:  # the year is not over yet: no answers from the future
+                    continue
                 respondents.append(
                     {
                         "id": rid,
@@ -344,7 +352,12 @@ def main() -> int:
     args = ap.parse_args()
     started = time.perf_counter()
     visits = args.visits or 150_000 * args.years
-    history = History(args.db, args.years, args.last_year, visits, args.seed)
+    yesterday = local_day(datetime.now(UTC)) - timedelta(days=1)
+    try:
+        history = History(args.db, args.years, args.last_year, visits, args.seed, yesterday)
+    except ValueError as e:
+        print(f"make_history: error: {e}", file=sys.stderr)
+        return 2
     written = history.run(args.members)
     out = {"db": args.db, "years": history.years[0:1] + history.years[-1:], **written}
     out["seconds"] = round(time.perf_counter() - started, 2)

@@ -7,22 +7,31 @@ reason on stderr; a refused card exits 1 (the command worked, the card did not).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.domain.fields import FieldError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+_USAGE_FIELD = re.compile(r"argument (?:-\w/)?--?([\w-]+)")
+_json_errors = False  # set by main() when --json is anywhere on the command line
 
 
 class OneLineParser(argparse.ArgumentParser):
     """Usage mistakes get one line with the reason, like every other error of the command."""
 
     def error(self, message: str) -> NoReturn:
+        m = _USAGE_FIELD.search(message)
+        _json_error(message, m.group(1).replace("-", "_") if m else "")
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -95,6 +104,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if debug else logging.WARNING,
         format="kiosk: %(levelname)s: %(message)s",
     )
+    global _json_errors
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _json_errors = "--json" in argv
+    for i, arg in enumerate(argv, 1):  # bytes the terminal did not send as UTF-8
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            shown = arg.encode("utf-8", "backslashreplace").decode()
+            return _fail(
+                f"argument {i} ({shown}) is not UTF-8 text: set the terminal to UTF-8 "
+                "(e.g. LANG=id_ID.UTF-8) and type it again"
+            )
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -114,7 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config, overrides={"db_url": args.db})
         return args.func(args, settings)
-    except (ConfigError, NotReady, ValueError, LookupError, OSError, StorageError) as e:
+    except FieldError as e:
+        return _fail(str(e), e.field)
+    except OSError as e:
+        return _fail(file_problem(e))
+    except (ConfigError, NotReady, ValueError, LookupError, StorageError) as e:
         return _fail(str(e))
     except DatabaseError as e:
         return _fail(f"database: {database_problem(e)}")
@@ -127,7 +150,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"unexpected {type(e).__name__}: {e} (run with KIOSK_DEBUG=1 for details)")
 
 
-def _fail(message: str) -> int:
-    """One line on stderr (drivers' multi-line messages are folded), exit code 2."""
-    print(f"kiosk: error: {' '.join(message.split())}", file=sys.stderr)
+def file_problem(e: OSError) -> str:
+    """A file system failure in staff words, naming the file."""
+    where = e.filename or ""
+    words = {
+        errno.ENOENT: "does not exist: check the name and the folder",
+        errno.EACCES: "cannot be opened: the kiosk's user has no permission",
+        errno.ENOSPC: "cannot be written: the disk or stick is full",
+        errno.EROFS: "cannot be written: the disk or stick is read-only",
+        errno.EISDIR: "is a folder, not a file",
+        errno.ENOTDIR: "is not in a folder (a part of the path is a file)",
+        errno.EIO: "could not be read or written: was the stick pulled out?",
+    }
+    what = words.get(e.errno or 0, e.strerror or str(e))
+    return f"{where} {what}" if where else what
+
+
+def _json_error(message: str, field: str = "") -> None:
+    if _json_errors:
+        print(json.dumps({"error": message, "field": field or None}, ensure_ascii=False))
+        sys.stdout.flush()  # before the stderr line
+
+
+def _fail(message: str, field: str = "") -> int:
+    """One line on stderr (drivers' multi-line messages are folded), exit code 2; with --json
+    the same as {"error": ..., "field": ...} on stdout."""
+    message = " ".join(message.split())
+    _json_error(message, field)
+    print(f"kiosk: error: {message}", file=sys.stderr)
     return 2

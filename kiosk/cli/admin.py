@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
-from kiosk.adapters.render.cards import CardFace, write_pdf, write_pngs
+from kiosk.adapters.files.landing import land, out_folder
+from kiosk.adapters.render.cards import CardError, CardFace, Sheet, write_pdf, write_pngs
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
+from kiosk.cli.tables import table
 from kiosk.config import Settings
-from kiosk.domain.members import GENDERS
+from kiosk.domain.clock import local_day, utcnow
+from kiosk.domain.dates import parse_date
+from kiosk.domain.fields import FieldError
+from kiosk.domain.guests import CATEGORIES
+from kiosk.domain.members import GENDERS, CardChoice, import_warnings
+from kiosk.domain.vocab import N_
+from kiosk.i18n import gettext
 from kiosk.services.kiosk import KioskService
+from kiosk.services.members import MemberInfo
 from kiosk.services.setup import init_kiosk
 
 
@@ -27,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.add_argument("--gender", choices=GENDERS)
     p.add_argument("--category", help="member type, e.g. Umum, Pelajar, Mahasiswa")
-    p.add_argument("--expires", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
+    p.add_argument("--expires", type=checked(parse_date), metavar="DATE")
     p.set_defaults(func=cmd_members_add)
     p = msub.add_parser("list", parents=[common], help="list members")
     p.add_argument("--search", help="part of a name or number")
@@ -39,6 +49,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="check the file, change nothing")
     p.set_defaults(func=cmd_members_import)
+    p = msub.add_parser("renew", parents=[common], help="extend a membership (12 months default)")
+    p.add_argument("number")
+    p.add_argument("--until", type=checked(parse_date), metavar="DATE", help="new end date")
+    p.add_argument("--months", type=int, help="months from the current end (or from today)")
+    p.set_defaults(func=cmd_members_renew)
+    p = msub.add_parser("edit", parents=[common], help="correct a member's name, type or gender")
+    p.add_argument("number")
+    p.add_argument("--name")
+    p.add_argument("--category", help="member type; '' clears it")
+    p.add_argument("--gender", choices=(*GENDERS, ""), help="L or P; '' clears it")
+    p.set_defaults(func=cmd_members_edit)
     p = msub.add_parser("revoke-card", parents=[common], help="issue the next card; old ones fail")
     p.add_argument("number")
     p.set_defaults(func=cmd_members_revoke)
@@ -54,7 +75,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("cards", parents=[common], help="print member cards (PDF or PNG)")
     p.add_argument("--out", type=Path, required=True, help="PDF file, or folder with --format png")
     p.add_argument("--format", choices=("pdf", "png"), default="pdf")
+    p.add_argument("--mkdir", action="store_true", help="create the --out folder if missing")
     p.add_argument("--members", nargs="+", metavar="NUMBER", help="only these members")
+    p.add_argument("--expiring-before", type=checked(parse_date), metavar="DATE")
+    p.add_argument("--category", help="only this member type")
+    p.add_argument(
+        "--new-since", type=checked(parse_date), metavar="DATE", help="registered on or after"
+    )
+    p.add_argument("--with-expired", action="store_true", help="also expired members")
+    p.add_argument("--with-suspended", action="store_true", help="also suspended members")
     p.set_defaults(func=cmd_cards)
 
 
@@ -83,15 +112,64 @@ def cmd_members_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+MEMBER_HEADINGS = (
+    N_("Number"),
+    N_("Name"),
+    N_("Member type"),
+    N_("Valid until"),
+    N_("Card"),
+    N_("Status"),
+)
+
+
+def _status(info: MemberInfo, today: date) -> str:
+    if info.suspended:
+        return N_("suspended")
+    if info.expires is not None and info.expires < today:
+        return N_("expired")
+    return N_("active")
+
+
 def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
     rows = open_service(settings).list_members(args.search)
-    lines = [
-        f"{r.number:<20} {r.name:<32} {r.category or '-':<12} "
-        f"{r.expires.isoformat() if r.expires else '-':<10} card {r.card_seq}"
-        f"{'  SUSPENDED' if r.suspended else ''}"
+    lang, today = settings.language, local_day(utcnow())
+    cells = [
+        (
+            r.number,
+            r.name,
+            r.category,
+            f"{r.expires:%d-%m-%Y}" if r.expires else None,
+            r.card_seq,
+            gettext(_status(r, today), lang),
+        )
         for r in rows
     ]
-    emit(args, [r.to_json() for r in rows], "\n".join(lines) or "no members")
+    text = (
+        table(MEMBER_HEADINGS, cells, lang, numeric=(4,))
+        if rows
+        else gettext(N_("no members"), lang)
+    )
+    emit(args, [r.to_json() for r in rows], text)
+    return 0
+
+
+def cmd_members_renew(args: argparse.Namespace, settings: Settings) -> int:
+    info = open_service(settings).renew_member(args.number, args.until, args.months)
+    until = f"{info.expires:%d-%m-%Y}" if info.expires else "-"
+    emit(args, info.to_json(), f"{info.number} ({info.name}): membership valid until {until}")
+    return 0
+
+
+def cmd_members_edit(args: argparse.Namespace, settings: Settings) -> int:
+    info = open_service(settings).edit_member(
+        args.number, name=args.name, category=args.category, gender=args.gender
+    )
+    emit(
+        args,
+        info.to_json(),
+        f"{info.number}: {info.name}, {info.category or '-'}, {info.gender or '-'}; "
+        f"reprint the card with `kiosk cards --members {info.number} --out card.pdf`",
+    )
     return 0
 
 
@@ -101,10 +179,20 @@ def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def known_member_types() -> list[str]:
+    """The library's visitor categories, which member types are counted under."""
+    return list(CATEGORIES)
+
+
 def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     from kiosk.adapters.files.member_file import parse_member_file
 
     result = parse_member_file(args.file.read_bytes())
+    rows = [(r.line, r.number, r.category, r.expires) for r in result.rows]
+    warnings = [
+        *result.warnings,
+        *import_warnings(rows, local_day(utcnow()), known_member_types()),
+    ]
     svc = open_service(settings)
     applied = None
     if not result.refused and not args.dry_run:
@@ -117,21 +205,32 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
         "encoding": result.encoding,
         "rows": len(result.rows),
         "refused": [{"line": r.line, "reason": r.reason} for r in result.refused],
+        "warnings": warnings,
         "imported": applied is not None,
         "added": applied[0] if applied else 0,
         "updated": applied[1] if applied else 0,
     }
-    lines = [f"line {r.line}: {r.reason}" for r in result.refused]
+    lines = [f"{args.file} line {r.line}: {r.reason}" for r in result.refused]
+    lines += [f"warning: {w}" for w in warnings]
     if result.refused:
         lines.append(
-            f"nothing imported: {len(result.refused)} row(s) refused, {len(result.rows)} fine"
+            f"nothing imported: {len(result.refused)} row(s) refused, {len(result.rows)} fine; "
+            "correct the rows named above and import the file again"
         )
     elif applied is None:
         lines.append(f"dry run: {len(result.rows)} row(s) would be imported")
     else:
         lines.append(f"imported {len(result.rows)} row(s): {applied[0]} new, {applied[1]} updated")
+    if result.refused and args.json:
+        first = result.refused[0]
+        data["error"] = f"{args.file} line {first.line}: {first.reason}"
+        data["field"] = "file"
     emit(args, data, "\n".join(lines))
-    return 0 if not result.refused else 1
+    if result.refused:
+        sys.stdout.flush()
+        print(f"kiosk: error: {len(result.refused)} row(s) of {args.file} refused", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_members_revoke(args: argparse.Namespace, settings: Settings) -> int:
@@ -165,22 +264,47 @@ def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
-    cards = open_service(settings).member_cards(args.members)
+    choice = CardChoice(
+        expiring_before=args.expiring_before,
+        category=args.category,
+        new_since=args.new_since,
+        with_expired=args.with_expired,
+        with_suspended=args.with_suspended,
+    )
+    folder = args.out if args.format == "png" else args.out.parent
+    out_folder(folder, args.mkdir)
+    if args.format == "pdf" and args.out.suffix.lower() != ".pdf":
+        raise FieldError(f"--out {args.out} must end in .pdf (or use --format png)", "out")
+    cards = open_service(settings).member_cards(args.members, choice)
     if not cards:
-        raise ValueError("no members to print")
-    faces = [CardFace(i.number, i.name, payload, i.category) for i, payload in cards]
+        raise FieldError(
+            "no members to print: none match (expired and suspended members need "
+            "--with-expired / --with-suspended)",
+            "members",
+        )
+    faces = [
+        CardFace(i.number, i.name, payload, i.category, i.expires, i.card_seq)
+        for i, payload in cards
+    ]
+    refused: list[CardError]
     if args.format == "png":
-        paths = write_pngs(faces, settings.library_name, args.out)
-        emit(
-            args,
-            {"format": "png", "files": [str(p) for p in paths]},
-            f"{len(paths)} cards in {args.out}",
-        )
+        paths, refused = write_pngs(faces, settings.library_name, args.out)
+        data: dict[str, object] = {"format": "png", "files": [str(p) for p in paths]}
+        text = f"{len(paths)} cards written to {args.out.resolve()}"
     else:
-        pages = write_pdf(faces, settings.library_name, args.out)
-        emit(
-            args,
-            {"format": "pdf", "file": str(args.out), "cards": len(faces), "pages": pages},
-            f"{len(faces)} cards on {pages} page(s): {args.out}",
+        sheets: list[Sheet] = []
+        path = land(
+            args.out, lambda tmp: sheets.append(write_pdf(faces, settings.library_name, tmp))
         )
-    return 0
+        refused = sheets[0].refused
+        data = {
+            "format": "pdf",
+            "file": str(path),
+            "cards": sheets[0].cards,
+            "pages": sheets[0].pages,
+        }
+        text = f"{sheets[0].cards} cards on {sheets[0].pages} page(s) written to {path.resolve()}"
+    data["refused"] = [{"number": e.number, "reason": str(e)} for e in refused]
+    lines = [f"not printed: {e}" for e in refused] + [text]
+    emit(args, data, "\n".join(lines))
+    return 1 if refused else 0

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.adapters.files.csvfiles import ImportFileError
+from kiosk.adapters.files.landing import land_in, out_folder
 from kiosk.adapters.files.paper_survey import parse_paper_file
 from kiosk.adapters.render import exports, report_tables
 from kiosk.adapters.render.table import text as tables_text
@@ -15,6 +16,7 @@ from kiosk.cli import common_options, emit
 from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
+from kiosk.domain.dates import parse_date
 from kiosk.layout import load_layout
 from kiosk.services import reports, surveys
 
@@ -24,9 +26,9 @@ XLSX_ELEMENT_COLUMNS = ("code", "name", "answers", "nrr", "score", "n1", "n2", "
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+        return parse_date(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="for a folder (default xlsx); a file's own suffix wins",
     )
     p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--mkdir", action="store_true", help="create the --out folder if missing")
     p.set_defaults(func=cmd_export_daily)
 
     survey = sub.add_parser("survey", help="satisfaction survey (SKM)")
@@ -175,17 +178,25 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     out = args.out or Path.cwd()
     if out.suffix and out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError("--out must be a .csv or .xlsx file, or a folder")
+    is_file = bool(out.suffix)
+    folder = out_folder(out.parent if is_file else out, args.mkdir)
     layout = load_layout(settings.layout_file)
     if site:
         layout.site(site)  # an unknown site is an error, not an empty export
     rooms = {s.code: s.rooms for s in layout.sites}  # for the rooms' names
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
         report = reports.daily_report(s, day, site, rooms)
-    path = exports.write_daily(report, out, args.format, args.lang)
+    path = land_in(  # a stick pulled out mid-write leaves no half file under the real name
+        folder,
+        lambda tmp: exports.write_daily(
+            report, tmp / out.name if is_file else tmp, args.format, args.lang
+        ),
+    )
     data = {**report.to_json(), "out": str(path)}
     data = {k: data[k] for k in ("date", "site", "out", "total", "visitors", "rows")}
     people = f"{report.counts.visitors} people"
-    text = f"{day}: {report.total} room visits ({people}) in {len(report.rows)} rows -> {path}"
+    rows = len(report.rows)
+    text = f"{day}: {report.total} room visits ({people}) in {rows} rows -> {path.resolve()}"
     emit(args, data, text)
     return 0
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta
+from datetime import datetime
+from pathlib import Path
 
+from kiosk.adapters.files.landing import land, out_folder
+from kiosk.adapters.render.letters import GroupLetter, write_letter
 from kiosk.cli import checked, common_options, emit
+from kiosk.cli.tables import table
 from kiosk.config import Settings
 from kiosk.domain.checkin import Decision
-from kiosk.domain.clock import local_day, parse_at, utcnow
-from kiosk.domain.groups import LEVELS
+from kiosk.domain.clock import local_day, utcnow
+from kiosk.domain.dates import parse_date, parse_visit_time
+from kiosk.domain.fields import FieldError
+from kiosk.domain.groups import LEVELS, GroupStatus, level_code
 from kiosk.domain.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES
-from kiosk.domain.vocab import Source, words
+from kiosk.domain.vocab import N_, Source, words
 from kiosk.i18n import gettext
 from kiosk.services.guests import GuestForm
 from kiosk.services.kiosk import KioskService
+
+LEVEL_HELP = "PAUD, TK, SD (MI), SMP (MTs), SMA (SMK, MA), PT (university), LAINNYA"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", help="what the card's QR holds, or a member number typed by hand")
     p.add_argument("--room", help="room code (needed at an entrance kiosk)")
     p.add_argument(
-        "--at", type=checked(past), metavar="TIME", help="back-enter: ISO 8601, WIB if no zone"
+        "--at",
+        type=checked(past),
+        metavar="TIME",
+        help="back-enter: date and time, e.g. '2026-11-27 09:30' (WIB)",
     )
     p.set_defaults(func=cmd_checkin)
 
@@ -34,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--origin-other", help="the place, when --origin other")
     p.add_argument("--purpose", required=True, choices=PURPOSES)
     p.add_argument("--name", help="optional")
+    p.add_argument("--institution", help="school, campus or office (optional)")
     p.add_argument("--room")
     p.add_argument("--at", type=checked(past), metavar="TIME")
     p.set_defaults(func=cmd_guest)
@@ -41,17 +53,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     groups = sub.add_parser("groups", help="school and kindergarten group visits")
     gsub = groups.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = gsub.add_parser("add", parents=[common], help="register a group visit")
-    p.add_argument("--date", type=checked(date.fromisoformat), required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--date", type=checked(parse_date), required=True, metavar="DATE")
     p.add_argument("--institution", required=True)
-    p.add_argument("--level", required=True, type=str.upper, choices=LEVELS)
+    p.add_argument("--level", required=True, type=checked(level_code), help=LEVEL_HELP)
     p.add_argument("--children", type=int, required=True, help="expected children")
     p.add_argument("--adults", type=int, required=True, help="expected teachers and parents")
     p.add_argument("--leader", help="leader's name")
     p.add_argument("--phone", help="leader's phone")
+    p.add_argument("--purpose", help="optional, e.g. 'library tour, storytelling'")
     p.set_defaults(func=cmd_groups_add)
-    p = gsub.add_parser("list", parents=[common], help="list group visits")
-    p.add_argument("--date", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
+    p = gsub.add_parser("list", parents=[common], help="list group visits and their arrivals")
+    p.add_argument("--date", type=checked(parse_date), metavar="DATE")
     p.set_defaults(func=cmd_groups_list)
+    p = gsub.add_parser("cancel", parents=[common], help="cancel a planned group visit")
+    p.add_argument("code")
+    p.set_defaults(func=cmd_groups_cancel)
+    p = gsub.add_parser("edit", parents=[common], help="correct a group registration")
+    p.add_argument("code")
+    p.add_argument("--date", type=checked(parse_date), metavar="DATE")
+    p.add_argument("--institution")
+    p.add_argument("--level", type=checked(level_code), help=LEVEL_HELP)
+    p.add_argument("--children", type=int, help="expected children")
+    p.add_argument("--adults", type=int, help="expected adults")
+    p.add_argument("--leader")
+    p.add_argument("--phone")
+    p.add_argument("--purpose")
+    p.set_defaults(func=cmd_groups_edit)
+    p = gsub.add_parser("letter", parents=[common], help="print a group's confirmation letter")
+    p.add_argument("code")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--mkdir", action="store_true", help="create the --out folder if missing")
+    p.set_defaults(func=cmd_groups_letter)
     p = gsub.add_parser("checkin", parents=[common], help="check in an arriving group")
     p.add_argument("code", help="group code or the text of its QR")
     p.add_argument("--children", type=int, required=True)
@@ -67,11 +99,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def past(text: str) -> datetime:
-    """--at: a visit back-entered from the paper guest book, so never in the future."""
-    at = parse_at(text)
-    if at > utcnow() + timedelta(minutes=5):
-        raise ValueError(f"{text} is in the future: only past visits can be entered")
-    return at
+    """--at: a visit back-entered from the paper guest book: a past date with its time."""
+    return parse_visit_time(text, utcnow())
 
 
 def _report(args: argparse.Namespace, d: Decision, lang: str) -> int:
@@ -100,6 +129,7 @@ def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
         purpose=args.purpose,
         origin_other=args.origin_other,
         name=args.name,
+        institution=args.institution,
     )
     return _report(args, svc.guest_check_in(form, args.room, at=args.at), settings.language)
 
@@ -113,19 +143,107 @@ def cmd_groups_add(args: argparse.Namespace, settings: Settings) -> int:
         args.adults,
         args.leader,
         args.phone,
+        args.purpose,
     )
-    emit(args, info.to_json(), f"group {info.code} on {info.visit_date}: {info.institution}")
+    emit(
+        args,
+        info.to_json(),
+        f"group {info.code} on {info.visit_date:%d-%m-%Y}: {info.institution}; print its letter "
+        f"with `kiosk groups letter {info.code} --out rombongan-{info.code}.pdf`",
+    )
     return 0
+
+
+GROUP_HEADINGS = (
+    N_("Code"), N_("Date"), N_("Level"), N_("Institution"), N_("Expected"), N_("Arrived"),
+    N_("Status"),
+)  # fmt: skip
 
 
 def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
     rows = KioskService.open(settings).groups_on(args.date)
-    lines = [
-        f"{r.code}  {r.visit_date}  {r.level:<7} {r.institution:<36} "
-        f"{r.expected_children} children, {r.expected_adults} adults"
+    lang = settings.language
+    cells = [
+        (
+            r.code,
+            f"{r.visit_date:%d-%m-%Y}",
+            r.level,
+            r.institution,
+            f"{r.expected_children}+{r.expected_adults}",
+            f"{r.arrived_children}+{r.arrived_adults}" if r.status == GroupStatus.ARRIVED else "-",
+            gettext(r.status, lang),
+        )
         for r in rows
     ]
-    emit(args, [r.to_json() for r in rows], "\n".join(lines) or "no groups")
+    text = (
+        table(GROUP_HEADINGS, cells, lang, numeric=(4, 5))
+        + "\n"
+        + gettext(N_("(children+adults)"), lang)
+        if rows
+        else gettext(N_("no groups"), lang)
+    )
+    emit(args, [r.to_json() for r in rows], text)
+    return 0
+
+
+def cmd_groups_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    info = KioskService.open(settings).cancel_group(args.code)
+    emit(
+        args,
+        info.to_json(),
+        f"group {info.code} ({info.institution}, {info.visit_date:%d-%m-%Y}) cancelled: "
+        "its QR no longer checks in",
+    )
+    return 0
+
+
+def cmd_groups_edit(args: argparse.Namespace, settings: Settings) -> int:
+    info = KioskService.open(settings).edit_group(
+        args.code,
+        visit_date=args.date,
+        institution=args.institution,
+        level=args.level,
+        expected_children=args.children,
+        expected_adults=args.adults,
+        leader_name=args.leader,
+        leader_phone=args.phone,
+        purpose=args.purpose,
+    )
+    emit(
+        args,
+        info.to_json(),
+        f"group {info.code}: {info.visit_date:%d-%m-%Y}, {info.institution}, {info.level}, "
+        f"{info.expected_children} children, {info.expected_adults} adults",
+    )
+    return 0
+
+
+def cmd_groups_letter(args: argparse.Namespace, settings: Settings) -> int:
+    if args.out.suffix.lower() != ".pdf":
+        raise FieldError(f"--out {args.out} must end in .pdf", "out")
+    out_folder(args.out.parent, args.mkdir)
+    svc = KioskService.open(settings)
+    info = svc.group_info(args.code)
+    if info.cancelled:
+        raise FieldError(f"group {info.code} is cancelled: no letter to print", "code")
+    letter = GroupLetter(
+        info.code,
+        info.qr_text,
+        info.visit_date,
+        info.institution,
+        gettext(LEVELS[info.level], "id") if info.level in LEVELS else info.level,
+        info.expected_children,
+        info.expected_adults,
+        info.leader_name,
+        info.purpose,
+        local_day(svc.clock.now()),
+    )
+    path = land(args.out, lambda tmp: write_letter(letter, settings.library_name, tmp))
+    emit(
+        args,
+        {"code": info.code, "file": str(path)},
+        f"letter for {info.institution} ({info.code}) written to {path.resolve()}",
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
+from kiosk.domain.fields import FieldError
 from kiosk.domain.vocab import N_, Gender
 
 # code -> English msgid; the Bahasa Indonesia words are in the .po catalogues (kiosk.i18n).
@@ -19,6 +20,8 @@ CATEGORIES = {
     "guru": N_("Teacher / lecturer"),
     "pegawai": N_("Civil servant / employee"),
     "peneliti": N_("Researcher"),
+    "anak": N_("Child"),
+    "lainnya": N_("Other"),
 }
 GENDERS = {Gender.L.value: N_("Male"), Gender.P.value: N_("Female")}
 PURPOSES = {
@@ -35,6 +38,7 @@ OTHER_ORIGIN = "other"
 NEAR_FIRST = ("16.73", "16.05", "16.13", "16.11", "17.02", "17.07", "17.08")
 MAX_NAME = 120
 MAX_ORIGIN_OTHER = 80
+MAX_INSTITUTION = 120
 
 
 @dataclass(frozen=True)
@@ -64,19 +68,29 @@ def check_guest_answers(
     origin_other: str | None,
     name: str | None,
     known_origins: Container[str],
+    institution: str | None = None,
 ) -> None:
-    """ValueError naming the first answer that is missing or not one of the choices."""
+    """FieldError naming the first answer that is missing or not one of the choices."""
     for value, choices, what in (
         (category, CATEGORIES, "category"),
         (gender, GENDERS, "gender"),
         (purpose, PURPOSES, "purpose"),
     ):
         if value not in choices:
-            raise ValueError(f"guest {what} must be one of {', '.join(choices)}")
+            raise FieldError(f"guest {what} must be one of {', '.join(choices)}", what)
     if origin == OTHER_ORIGIN:
         if not (origin_other or "").strip():
-            raise ValueError("guest origin 'other' needs the place written in origin_other")
+            raise FieldError(
+                "origin 'other' needs the place: write it in --origin-other (the screen's box)",
+                "origin_other",
+            )
     elif origin not in known_origins:
-        raise ValueError(f"unknown origin code {origin!r} (a kabupaten/kota code)")
+        raise FieldError(
+            f"unknown origin code {origin!r}: give a kabupaten/kota code such as 16.73", "origin"
+        )
     if name is not None and len(name) > MAX_NAME:
-        raise ValueError(f"guest name is too long ({MAX_NAME} characters at most)")
+        raise FieldError(f"guest name is too long ({MAX_NAME} characters at most)", "name")
+    if institution is not None and (len(institution) > MAX_INSTITUTION or "\n" in institution):
+        raise FieldError(
+            f"institution must be one line of {MAX_INSTITUTION} characters at most", "institution"
+        )

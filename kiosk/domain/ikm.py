@@ -25,7 +25,11 @@ SCALE = 25  # IKM = NRR x 25 maps the 1..4 scale onto 25..100
 
 @dataclass(frozen=True)
 class Element:
-    """One survey element (unsur) with a short kiosk question in both languages."""
+    """One survey element (unsur) with a short kiosk question in both languages.
+
+    `name` is the regulation's wording (reports use it); the questions say the element's
+    meaning in words a child or a first-time visitor follows, and are answered on the SKM
+    scale (Tidak baik .. Sangat baik), so each asks "how", never yes/no."""
 
     code: str
     name: str  # official Indonesian name
@@ -106,64 +110,64 @@ PERMENPANRB_14_2017 = Standard(
             "U1",
             "Persyaratan",
             "Requirements",
-            "Bagaimana kesesuaian persyaratan layanan perpustakaan?",
-            "How appropriate are the library's service requirements?",
+            "Bagaimana syarat untuk memakai layanan kami, misalnya membuat kartu anggota?",
+            "How were the requirements to use our services, such as getting a member card?",
         ),
         Element(
             "U2",
             "Sistem, mekanisme, dan prosedur",
             "Systems, mechanisms and procedures",
-            "Seberapa mudah prosedur layanan perpustakaan?",
-            "How easy are the library's service procedures?",
+            "Bagaimana cara dan langkah meminjam atau memakai layanan di sini?",
+            "How easy were the steps to borrow or use our services?",
         ),
         Element(
             "U3",
             "Waktu penyelesaian",
             "Completion time",
-            "Bagaimana kecepatan waktu layanan?",
-            "How quick was the service?",
+            "Bagaimana kecepatan kami melayani Anda?",
+            "How quickly were you served?",
         ),
         Element(
             "U4",
             "Biaya/tarif",
             "Cost/fees",
-            "Bagaimana kewajaran biaya layanan?",
-            "How fair is the cost of the service?",
+            "Bagaimana biaya layanan di sini: gratis atau wajar?",
+            "How fair are our charges: free or reasonable?",
         ),
         Element(
             "U5",
             "Produk spesifikasi jenis pelayanan",
             "Service products and specifications",
-            "Bagaimana kesesuaian layanan yang diterima dengan yang ditawarkan?",
-            "How well did the service match what is offered?",
+            "Bagaimana hasil layanan hari ini, sesuai dengan yang kami tawarkan?",
+            "How well did today's service give what we offer (a book, information, help)?",
         ),
         Element(
             "U6",
             "Kompetensi pelaksana",
             "Staff competence",
-            "Bagaimana kemampuan petugas dalam melayani?",
-            "How competent were the staff?",
+            "Bagaimana kemampuan petugas membantu Anda?",
+            "How well could the staff help you?",
         ),
         Element(
             "U7",
             "Perilaku pelaksana",
             "Staff conduct",
-            "Bagaimana kesopanan dan keramahan petugas?",
+            "Bagaimana sikap petugas: sopan dan ramah?",
             "How polite and friendly were the staff?",
         ),
         Element(
             "U8",
             "Penanganan pengaduan, saran dan masukan",
             "Handling of complaints, suggestions and feedback",
-            "Bagaimana penanganan pengaduan, saran, dan masukan?",
-            "How well are complaints and suggestions handled?",
+            "Bagaimana kami menanggapi saran dan keluhan?",
+            "How well do we answer suggestions and complaints?",
         ),
         Element(
             "U9",
             "Sarana dan prasarana",
             "Facilities and infrastructure",
-            "Bagaimana kualitas sarana dan prasarana perpustakaan?",
-            "How good are the library's facilities?",
+            "Bagaimana ruangan dan fasilitas kami (kursi, komputer, toilet)?",
+            "How are our rooms and facilities (seats, computers, toilets)?",
         ),
     ),
     answers=_answers(),

@@ -1,7 +1,7 @@
 """Guests (non-members): the guest form, the kabupaten/kota list, and purging personal fields.
 
 The rules and word tables are in `kiosk.domain.guests`. Personal fields (name, free-text
-origin) are purged after the retention period (UU 27/2022); the counts stay.
+origin, institution) are purged after the retention period (UU 27/2022); the counts stay.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Group, Guest, new_id
 from kiosk.domain.clock import local_day
+from kiosk.domain.fields import FieldError
 from kiosk.domain.guests import (
     CATEGORIES,
     GENDERS,
@@ -56,17 +57,25 @@ class GuestForm:
     purpose: str
     origin_other: str | None = None
     name: str | None = None
+    institution: str | None = None  # school, campus or office (optional, as SLiMS keeps it)
 
     def validate(self) -> None:
-        check_guest_answers(
-            self.category,
-            self.gender,
-            self.origin,
-            self.purpose,
-            self.origin_other,
-            self.name,
-            origins_by_code(),
-        )
+        try:
+            check_guest_answers(
+                self.category,
+                self.gender,
+                self.origin,
+                self.purpose,
+                self.origin_other,
+                self.name,
+                origins_by_code(),
+                self.institution,
+            )
+        except FieldError as e:
+            if e.field == "origin" and (found := search_origins(self.origin, limit=3)):
+                places = ", ".join(f"{o.code} ({o.name})" for o in found)
+                raise FieldError(f"{e}; {self.origin!r} matches {places}", "origin") from None
+            raise
 
 
 @cache
@@ -82,9 +91,13 @@ def origins_by_code() -> dict[str, Origin]:
 
 
 def search_origins(text: str, limit: int = 20) -> list[Origin]:
-    """Places whose name contains every typed word, in the list's order (neighbours first)."""
+    """Places whose name contains every typed word, in the list's order (neighbours first);
+    spaces do not matter when nothing matches with them ("Lubuklinggau", "Lubuk Linggau")."""
     words = text.lower().split()
     found = [o for o in origins() if all(w in f"{o.name} {o.province}".lower() for w in words)]
+    if not found and words:
+        joined = "".join(words)
+        found = [o for o in origins() if joined in o.name.lower().replace(" ", "")]
     return found[:limit]
 
 
@@ -100,6 +113,7 @@ def new_guest(form: GuestForm, at: datetime) -> Guest:
         origin_other=(form.origin_other or "").strip()[:MAX_ORIGIN_OTHER] if other else None,
         purpose=form.purpose,
         name=(form.name or "").strip() or None,
+        institution=(form.institution or "").strip() or None,
         created_at=at,
     )
 
@@ -110,7 +124,7 @@ def purge_guests(session: Session, now: datetime, retention_days: int) -> int:
     result = session.execute(
         update(Guest)
         .where(Guest.created_at < cutoff, Guest.purged_at.is_(None))
-        .values(name=None, origin_other=None, purged_at=now)
+        .values(name=None, origin_other=None, institution=None, purged_at=now)
     )
     return result.rowcount or 0
 

@@ -26,6 +26,7 @@ from kiosk.domain.cards import CardKeyError, Keyring, make_payload
 from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import Clock, local_day
 from kiosk.domain.groups import Headcount
+from kiosk.domain.members import CardChoice
 from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
 from kiosk.services import groups as groups_mod
@@ -240,8 +241,12 @@ class KioskService:
             return groups_mod.GroupInfo.of(found) if found else None
 
     def groups_today(self) -> list[groups_mod.GroupInfo]:
+        """Today's expected groups at this site (not the cancelled ones)."""
+        today = local_day(self.clock.now())
         with self.sessions() as s:
-            return groups_mod.groups_on(s, local_day(self.clock.now()), self.site.code)
+            return [
+                g for g in groups_mod.groups_on(s, today, self.site.code, today) if not g.cancelled
+            ]
 
     def add_group(
         self,
@@ -252,6 +257,7 @@ class KioskService:
         expected_adults: int,
         leader_name: str | None = None,
         leader_phone: str | None = None,
+        purpose: str | None = None,
     ) -> groups_mod.GroupInfo:
         """Register a group visit at this site."""
         with self.sessions.begin() as s:
@@ -265,14 +271,29 @@ class KioskService:
                 expected_adults,
                 leader_name,
                 leader_phone,
+                purpose,
             )
             s.flush()
             return groups_mod.GroupInfo.of(group)
 
     def groups_on(self, day: date | None = None) -> list[groups_mod.GroupInfo]:
-        """This site's group visits on a day (every day when None)."""
+        """This site's group visits on a day (every day when None), with their arrivals."""
+        today = local_day(self.clock.now())
         with self.sessions() as s:
-            return groups_mod.groups_on(s, day, self.site.code)
+            return groups_mod.groups_on(s, day, self.site.code, today)
+
+    def group_info(self, code: str) -> groups_mod.GroupInfo:
+        """One group visit with its arrival; FieldError when there is no such group."""
+        with self.sessions() as s:
+            return groups_mod.group_info(s, code, local_day(self.clock.now()))
+
+    def cancel_group(self, code: str) -> groups_mod.GroupInfo:
+        with self.sessions.begin() as s:
+            return groups_mod.cancel_group(s, code, self.clock.now())
+
+    def edit_group(self, code: str, **changes: object) -> groups_mod.GroupInfo:
+        with self.sessions.begin() as s:
+            return groups_mod.edit_group(s, code, local_day(self.clock.now()), **changes)
 
     # --- members -------------------------------------------------------------------------
 
@@ -320,14 +341,25 @@ class KioskService:
         with self.sessions.begin() as s:
             return members.erase_member(s, number)
 
-    def member_cards(self, numbers: Iterable[str] | None = None) -> list[tuple[MemberInfo, str]]:
-        """(member, QR payload of their current card) for these members, else for all."""
+    def member_cards(
+        self, numbers: Iterable[str] | None = None, choice: CardChoice | None = None
+    ) -> list[tuple[MemberInfo, str]]:
+        """(member, QR payload of their current card) for these members, else for the members
+        the choice wants (by default: everyone neither expired nor suspended)."""
+        today = local_day(self.clock.now())
         with self.sessions() as s:
-            if numbers:
-                infos = [MemberInfo.of(members.get_member(s, n)) for n in numbers]
-            else:
-                infos = members.list_members(s)
+            infos = members.cards_for(s, choice or CardChoice(), today, numbers)
         return [(i, make_payload(i.number, i.card_seq, self.keyring)) for i in infos]
+
+    def renew_member(
+        self, number: str, until: date | None = None, months: int | None = None
+    ) -> MemberInfo:
+        with self.sessions.begin() as s:
+            return members.renew_member(s, number, local_day(self.clock.now()), until, months)
+
+    def edit_member(self, number: str, **changes: str | None) -> MemberInfo:
+        with self.sessions.begin() as s:
+            return members.edit_member(s, number, **changes)
 
     def purge_personal_data(self) -> tuple[int, int]:
         """Blank guests' and group leaders' personal fields past the retention period:

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Member, RefusedScan, Visit
 from kiosk.domain.checkin import KnownMember
-from kiosk.domain.members import GENDERS, check_member_fields
+from kiosk.domain.clock import local_day
+from kiosk.domain.fields import FieldError
+from kiosk.domain.members import (
+    GENDERS,
+    CardChoice,
+    check_member_fields,
+    field_problem,
+    renewed_until,
+)
 
 __all__ = [
     "GENDERS",
@@ -20,13 +28,16 @@ __all__ = [
     "MemberInfo",
     "add_member",
     "apply_import",
+    "cards_for",
     "check_member_fields",
+    "edit_member",
     "erase_member",
     "find_member",
     "get_member",
     "known_member",
     "list_members",
     "member_record",
+    "renew_member",
     "revoke_card",
     "set_suspended",
 ]
@@ -202,3 +213,49 @@ def apply_import(
             on_row()
     s.flush()
     return added, updated
+
+
+def renew_member(
+    s: Session, number: str, today: date, until: date | None = None, months: int | None = None
+) -> MemberInfo:
+    """Extend a membership (see `renewed_until`); the card stays the same."""
+    member = get_member(s, number)
+    member.expires = renewed_until(member.expires, today, until, months)
+    return MemberInfo.of(member)
+
+
+EDITABLE = ("name", "category", "gender")
+
+
+def edit_member(s: Session, number: str, **changes: str | None) -> MemberInfo:
+    """Change a member's name, member type or gender, each checked as at entry and import.
+
+    An empty category or gender ("") clears it; None leaves the field as it is.
+    """
+    member = get_member(s, number)
+    for field, value in changes.items():
+        if field not in EDITABLE:
+            raise FieldError(f"{field} cannot be edited (editable: {', '.join(EDITABLE)})", field)
+        if value is None:
+            continue
+        value = value.strip() or None  # "" clears a member type or gender
+        if problem := field_problem(field, value):
+            raise FieldError(problem, field)
+        setattr(member, field, value)
+    if not any(v is not None for v in changes.values()):
+        raise FieldError("nothing to change: give --name, --category or --gender", "")
+    return MemberInfo.of(member)
+
+
+def cards_for(
+    s: Session, choice: CardChoice, today: date, numbers: Iterable[str] | None = None
+) -> list[MemberInfo]:
+    """The members to print cards for: the named ones (whatever their state), else everyone
+    the choice wants."""
+    if numbers:
+        return [MemberInfo.of(get_member(s, n)) for n in numbers]
+    return [
+        MemberInfo.of(m)
+        for m in s.scalars(select(Member).order_by(Member.number))
+        if choice.wants(m.expires, m.category, m.suspended, local_day(m.created_at), today)
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.domain.fields import FieldError
 from kiosk.domain.groups import check_group_fields, clean_group_code, looks_like_group
 from kiosk.domain.guests import check_guest_answers
 from kiosk.domain.members import check_member_fields, member_problems
@@ -26,7 +27,7 @@ def test_group_codes_and_fields() -> None:
     assert looks_like_group(" LKG1:ABCD2345") and not looks_like_group("LK1:K1:M1:1:X")
     assert check_group_fields("tk", "TK Pertiwi", 20, 2, "Bu Sari", "0812 3456 789") == "TK"
     for args, message in [
-        (("KAMPUS", "X", 1, 1), "level must be one of"),
+        (("S3", "X", 1, 1), "is not one of PAUD, TK, SD/MI"),
         (("SD", " ", 1, 1), "institution"),
         (("SD", "SD 1", 0, 0), "1 to 1000 in all"),
         (("SD", "SD 1", 1000, 1), "1 to 1000 in all"),
@@ -40,7 +41,8 @@ def test_guest_answers_have_no_default() -> None:
     check_guest_answers("umum", "L", "16.73", "membaca", None, None, known)
     with pytest.raises(ValueError, match="gender"):
         check_guest_answers("umum", "", "16.73", "membaca", None, None, known)
-    with pytest.raises(ValueError, match="origin_other"):
+    with pytest.raises(FieldError, match="--origin-other") as e:
         check_guest_answers("umum", "P", "other", "membaca", " ", None, known)
+    assert e.value.field == "origin_other"
     with pytest.raises(ValueError, match="unknown origin"):
         check_guest_answers("umum", "P", "99.99", "membaca", None, None, known)

@@ -128,18 +128,27 @@ def test_staff_pin_lockout_then_numbers_and_export(
     assert "Ruang Baca Umum" in text and "kode tidak sah" in text
     assert "Kamera: kamera belum diatur" in text
 
-    # the folder box starts empty, with a grey hint (not "/", which looks like a choice)
-    assert staff.export_path == "" and staff.ids.path.text == "mis. /media/usb"
-    kiosk.tap_id("export_button")
-    assert staff.export_message == ""  # nothing typed: nothing saved
-    folder = Path(tempfile.mkdtemp(prefix="usb", dir="/tmp"))  # short: typed key by key
-    kiosk.tap_id("type_button")
-    kiosk.type_on(staff.ids.keyboard, str(folder).upper())  # the keyboard types lowercase
-    assert staff.export_path == str(folder)
-    kiosk.tap_id("export_button")
-    kiosk.wait(lambda: "Tersimpan" in staff.export_message, what="the export")
-    assert [p.suffix for p in folder.iterdir()] == [".xlsx"]
-    shutil.rmtree(folder)
+    # no stick: nothing to tap, and no path to type
+    assert "Flashdisk tidak ditemukan" in kiosk.texts() and not staff.ids.folders.children
+    media = Path(tempfile.mkdtemp(prefix="media", dir="/tmp"))
+    stick = media / "KIOSK_USB"
+    stick.mkdir()
+    mounts = media / "mounts"  # the kernel's mount list, as /proc/mounts writes it
+    mounts.write_text(f"/dev/sdb1 {stick} vfat rw,nosuid,nodev 0 0\nproc /proc proc rw 0 0\n")
+    staff.mounts_file, staff.drive_roots = mounts, (str(media),)
+    kiosk.tap_id("look_again")
+    [button] = staff.ids.folders.children
+    assert button.text.startswith("KIOSK_USB") and "sisa" in button.text
+    assert button.color[0] < 0.5  # dark words on the white button
+    kiosk.tap(button)
+    kiosk.wait(lambda: "Tersimpan di KIOSK_USB" in staff.export_message, what="the export")
+    assert [p.suffix for p in stick.iterdir()] == [".xlsx"]  # no temporary file left
+    shutil.rmtree(stick)  # pulled out
+    kiosk.tap(button)
+    kiosk.wait(lambda: "Tidak tersimpan" in staff.export_message, what="the refusal")
+    assert staff.export_failed and not staff.ids.folders.children
+    assert not stick.exists()  # nothing written to the kiosk's own disk in its place
+    shutil.rmtree(media)
 
 
 def test_camera_lost_and_back(open_kiosk: Callable[..., Driver], tmp_path: Path) -> None:

@@ -123,3 +123,26 @@ def test_skip_on_the_survey_screen(open_kiosk: Callable[..., Driver]) -> None:
     assert kiosk.current == "home"
     assert budis_survey(kiosk) == ("closed", "")
     assert answers(kiosk) == []
+
+
+def test_the_header_agrees_with_the_counter_and_the_words_are_plain(
+    open_kiosk: Callable[..., Driver],
+) -> None:
+    from kiosk.domain import ikm
+
+    kiosk, _ = kiosk_with_a_survey_due(open_kiosk)
+    scan(kiosk, "M2016002")
+    kiosk.tap_id("survey_yes", "result")
+    survey = kiosk.screen("survey")
+    total = survey.total
+    text = kiosk.texts()
+    if total > 1:
+        assert (
+            f"Beberapa pertanyaan singkat tentang layanan kami   •   Pertanyaan 1 dari {total}"
+            in text
+        )
+        assert "Satu pertanyaan" not in text
+    else:
+        assert "Satu pertanyaan singkat tentang layanan kami" in text and "dari" not in text
+    regulation = [e.question for e in ikm.PERMENPANRB_14_2017.elements]
+    assert "kesesuaian" not in survey.question and survey.question in regulation

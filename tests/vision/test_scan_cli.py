@@ -49,7 +49,7 @@ def kiosk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> Path:
     assert main(["init"]) == 0
     assert main(["members", "add", "M2016001", "Siti Aminah"]) == 0
     assert main(["members", "add", "M2016002", "Budi Santoso"]) == 0
-    assert main(["cards", "--format", "png", "--out", str(tmp_path / "cards")]) == 0
+    assert main(["cards", "--format", "png", "--out", str(tmp_path / "cards"), "--mkdir"]) == 0
     capsys.readouterr()
     return tmp_path
 

@@ -111,6 +111,7 @@ class Guest(Base):
     origin_other: Mapped[str | None] = mapped_column(String(80))
     purpose: Mapped[str] = mapped_column(String(30))
     name: Mapped[str | None] = mapped_column(String(120))
+    institution: Mapped[str | None] = mapped_column(String(120))  # school, office (optional)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -125,11 +126,13 @@ class Group(Base):
     site: Mapped[str] = mapped_column(String(16))
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     institution: Mapped[str] = mapped_column(String(120))
-    level: Mapped[str] = mapped_column(String(10))  # PAUD TK SD SMP SMA LAINNYA
+    level: Mapped[str] = mapped_column(String(10))  # PAUD TK SD SMP SMA PT LAINNYA
     expected_children: Mapped[int] = mapped_column(Integer)
     expected_adults: Mapped[int] = mapped_column(Integer)
     leader_name: Mapped[str | None] = mapped_column(String(120))
     leader_phone: Mapped[str | None] = mapped_column(String(30))
+    purpose: Mapped[str | None] = mapped_column(String(120))  # e.g. "library tour, storytelling"
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # kept for the record
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

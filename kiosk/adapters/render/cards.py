@@ -6,8 +6,11 @@ is printed at least 24 mm wide so that a cheap webcam reads it at arm's length.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -18,6 +21,9 @@ from kiosk.resources import asset
 CARD_W_MM, CARD_H_MM = 85.6, 54.0
 MM = 72 / 25.4  # PDF points per millimetre
 GREEN = (0, 105, 92)
+PALE = (200, 230, 222)
+GREY = "#555555"
+INK = "#222222"
 FONT_DIRS = (asset("fonts"), Path("/usr/share/fonts"))
 
 
@@ -27,6 +33,16 @@ class CardFace:
     name: str
     payload: str
     category: str | None = None
+    expires: date | None = None
+    card_seq: int = 1
+
+
+class CardError(ValueError):
+    """A card that cannot be printed, naming the member and what to do."""
+
+    def __init__(self, number: str, reason: str) -> None:
+        super().__init__(f"member {number}: {reason}")
+        self.number = number
 
 
 def _font_path(bold: bool) -> str | None:
@@ -38,7 +54,8 @@ def _font_path(bold: bool) -> str | None:
     return None
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.ImageFont:
+@lru_cache(maxsize=64)
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     path = _font_path(bold)
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
 
@@ -47,7 +64,7 @@ def _fit(
     draw: ImageDraw.ImageDraw, text: str, width: int, size: int, bold: bool, smallest: int = 10
 ) -> tuple[str, ImageFont.ImageFont]:
     """The largest font from `size` down to `smallest` that fits `text` in `width`, shortening
-    the text with an ellipsis as a last resort."""
+    the text with an ellipsis as a last resort (the library's own name, never a member's)."""
     while size > smallest:
         font = _font(size, bold)
         if draw.textlength(text, font=font) <= width:
@@ -61,105 +78,201 @@ def _fit(
     return text.rstrip() + "…", font
 
 
-def _name_lines(draw: ImageDraw.ImageDraw, name: str, width: int, px: float) -> list[tuple]:
-    """A member's name in one line, or two when it is long, never smaller than 2.4 mm."""
-    big, small = round(4.2 * px), round(2.4 * px)
-    one = _fit(draw, name, width, big, True, smallest=round(3.2 * px))
-    if not one[0].endswith("…"):
-        return [one]
+def _wrap(draw: ImageDraw.ImageDraw, words: list[str], font: ImageFont.ImageFont, width: int):
+    """Greedy word wrap; None when one word alone is wider than the line."""
+    lines: list[str] = []
+    for word in words:
+        if draw.textlength(word, font=font) > width:
+            return None
+        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def name_block(
+    draw: ImageDraw.ImageDraw, name: str, width: int, height: int, px: float
+) -> tuple[list[str], ImageFont.ImageFont, int]:
+    """The member's whole name wrapped into `width` x `height`: (lines, font, line step), in
+    the largest size from 3.8 mm down to 2.2 mm that fits. ValueError when none does: a name is
+    never cut, because a card with half a name is handed back."""
     words = name.split()
-    for cut in range(len(words) - 1, 0, -1):  # the longest first line that fits
-        first = " ".join(words[:cut])
-        if draw.textlength(first, font=_font(small, True)) <= width:
-            rest = " ".join(words[cut:])
-            return [
-                _fit(draw, first, width, small, True, small),
-                _fit(draw, rest, width, small, True, small),
-            ]
-    return [_fit(draw, name, width, small, True, small)]
+    size = round(3.8 * px)
+    while size >= round(2.2 * px):
+        font = _font(size, True)
+        step = round(size * 1.18)
+        lines = _wrap(draw, words, font, width)
+        if lines is not None and len(lines) * step <= height:
+            return lines, font, step
+        size -= max(1, round(0.2 * px))
+    raise ValueError("the name does not fit on the card: shorten it with `kiosk members edit`")
+
+
+NAME_H_MM = 14.0
+QR_MM, PAD_MM = 30.0, 3.0
+
+
+def _name_width(px: float) -> int:
+    """The left column, between the card's edge and the QR."""
+    return round(CARD_W_MM * px) - round(QR_MM * px) - 3 * round(PAD_MM * px)
 
 
 def render_card(card: CardFace, library_name: str, dpi: int = 300) -> Image.Image:
-    """One card face as an RGB image at `dpi`."""
+    """One card face as an RGB image at `dpi`; CardError when it cannot be printed whole."""
     px = dpi / 25.4
     w, h = round(CARD_W_MM * px), round(CARD_H_MM * px)
     img = Image.new("RGB", (w, h), "white")
     d = ImageDraw.Draw(img)
-    band = round(12 * px)
+    band, pad = round(12 * px), round(PAD_MM * px)
     d.rectangle((0, 0, w, band), fill=GREEN)
-    pad = round(3 * px)
-    text, font = _fit(d, library_name, w - 2 * pad, round(3.6 * px), True)
-    d.text((pad, band / 2), text, font=font, fill="white", anchor="lm")
-    qr_side = round(30 * px)
+    text, font = _fit(d, library_name, w - 2 * pad, round(3.4 * px), True)
+    d.text((pad, round(4.3 * px)), text, font=font, fill="white", anchor="lm")
+    d.text((pad, round(9 * px)), "KARTU ANGGOTA", font=_font(round(2.4 * px), True), fill=PALE)
+
+    qr_side = round(QR_MM * px)
+    qr_x, qr_y = w - qr_side - pad, band + round(2.5 * px)
     qr = qr_image(card.payload, box_size=8, border=2).resize((qr_side, qr_side), Image.NEAREST)
-    img.paste(qr.convert("RGB"), (w - qr_side - pad, band + round(4 * px)))
-    left_w = w - qr_side - 3 * pad
-    y = band + round(6 * px)
-    d.text((pad, y), "KARTU ANGGOTA", font=_font(round(2.6 * px), True), fill=GREEN)
-    lines = _name_lines(d, card.name, left_w, px)
-    line_y = y + round(6 * px) if len(lines) == 1 else y + round(5 * px)
-    for text, font in lines:
-        d.text((pad, line_y), text, font=font, fill="black")
-        line_y += round(3.4 * px)
-    d.text((pad, y + round(14 * px)), "No. Anggota", font=_font(round(2.4 * px)), fill="#555")
-    number, font = _fit(d, card.number, left_w, round(5 * px), True)
-    d.text((pad, y + round(18 * px)), number, font=font, fill="black")
+    img.paste(qr.convert("RGB"), (qr_x, qr_y))
+    small = _font(round(2.4 * px))
+    d.text(
+        (qr_x + qr_side // 2, qr_y + qr_side + round(2.6 * px)),
+        f"Kartu ke-{card.card_seq}",
+        font=small,
+        fill=GREY,
+        anchor="mm",
+    )
+
+    left_w = _name_width(px)
+    y = band + round(2.5 * px)
+    try:
+        lines, font, step = name_block(d, card.name, left_w, round(NAME_H_MM * px), px)
+    except ValueError as e:
+        raise CardError(card.number, str(e)) from None
+    for line in lines:
+        d.text((pad, y), line, font=font, fill="black")
+        y += step
+    y = band + round(18 * px)
+    d.text((pad, y), "No. Anggota", font=small, fill=GREY)
+    number, font = _fit(d, card.number, left_w, round(4.4 * px), True)
+    d.text((pad, y + round(2.8 * px)), number, font=font, fill="black")
+    y += round(9 * px)
     if card.category:
         cat, font = _fit(d, card.category, left_w, round(2.8 * px), False)
-        d.text((pad, y + round(27 * px)), cat, font=font, fill="#555")
+        d.text((pad, y), cat, font=font, fill=GREY)
+    until = f"{card.expires:%d-%m-%Y}" if card.expires else "tanpa batas waktu"
+    d.text((pad, y + round(4 * px)), f"Berlaku s.d. {until}", font=_font(round(2.6 * px)), fill=INK)
     return img
 
 
-def write_pngs(cards: Sequence[CardFace], library_name: str, out_dir: Path) -> list[Path]:
+def write_pngs(
+    cards: Sequence[CardFace], library_name: str, out_dir: Path
+) -> tuple[list[Path], list[CardError]]:
+    """One PNG per printable card in an existing folder (each renamed into place when whole);
+    the members left out and why."""
+    cards, refused = printable(cards)
     names = [f"{card.number.replace('/', '_')}.png" for card in cards]  # '/' can't be in a name
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash:
         same = [c.number for c, n in zip(cards, names, strict=True) if n == clash]
         raise ValueError(f"members {' and '.join(same)} would both be written as {clash}")
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for card, name in zip(cards, names, strict=True):
-        render_card(card, library_name).save(out_dir / name, dpi=(300, 300))
+        tmp = out_dir / f".{name}.part"
+        try:
+            render_card(card, library_name).save(tmp, format="PNG", dpi=(300, 300))
+            os.replace(tmp, out_dir / name)
+        finally:
+            tmp.unlink(missing_ok=True)
         paths.append(out_dir / name)
-    return paths
+    return paths, refused
 
 
-def write_pdf(cards: Sequence[CardFace], library_name: str, out: Path) -> int:
-    """A4 sheets, 2 x 5 cards with crop marks; returns the number of pages."""
+@dataclass(frozen=True)
+class Sheet:
+    """What a card sheet holds: the cards printed, the pages, the members left out and why."""
+
+    cards: int
+    pages: int
+    refused: list[CardError]
+
+
+def card_slots(page_w: float, page_h: float) -> list[tuple[float, float]]:
+    """Lower-left corners (PDF points) of the 2 x 5 cards on a page, row by row."""
+    cw, ch = CARD_W_MM * MM, CARD_H_MM * MM
+    x0 = (page_w - COLS * cw - (COLS - 1) * GAP) / 2
+    top = page_h - (page_h - ROWS * ch - (ROWS - 1) * GAP) / 2
+    return [
+        (x0 + c * (cw + GAP), top - (r + 1) * ch - r * GAP)
+        for r in range(ROWS)
+        for c in range(COLS)
+    ]
+
+
+COLS, ROWS = 2, 5
+GAP = 4 * MM  # cut between the cards; nothing is printed there
+
+
+def printable(cards: Sequence[CardFace], dpi: int = 300) -> tuple[list[CardFace], list[CardError]]:
+    """The cards that can be printed whole, and the members that cannot (the rest still print);
+    measured only, so a thousand members do not sit in memory as pictures."""
+    px = dpi / 25.4
+    draw = ImageDraw.Draw(Image.new("1", (1, 1)))
+    ok, refused = [], []
+    for card in cards:
+        try:
+            name_block(draw, card.name, _name_width(px), round(NAME_H_MM * px), px)
+        except ValueError as e:
+            refused.append(CardError(card.number, str(e)))
+        else:
+            ok.append(card)
+    return ok, refused
+
+
+def write_pdf(cards: Sequence[CardFace], library_name: str, out: Path) -> Sheet:
+    """A4 sheets of 2 x 5 cards: crop marks and the page line only in the page margins, never
+    between or on the cards. The caller lands the file (kiosk.adapters.files.landing)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    cols, rows = 2, 5
+    done, refused = printable(cards)
+    if not done:
+        raise ValueError("no card could be printed: " + "; ".join(map(str, refused)))
     cw, ch = CARD_W_MM * MM, CARD_H_MM * MM
-    gap = 4 * MM  # room for the crop marks between cards
     page_w, page_h = A4
-    x0 = (page_w - cols * cw - (cols - 1) * gap) / 2
-    y0 = page_h - (page_h - rows * ch - (rows - 1) * gap) / 2
-    out.parent.mkdir(parents=True, exist_ok=True)
+    slots = card_slots(page_w, page_h)
+    per_page = len(slots)
+    pages = -(-len(done) // per_page)
     c = canvas.Canvas(str(out), pagesize=A4)
     c.setTitle(f"Kartu anggota - {library_name}")
-    per_page = cols * rows
-    pages = max(1, -(-len(cards) // per_page))
     for page in range(pages):
-        for i, card in enumerate(cards[page * per_page : (page + 1) * per_page]):
-            x = x0 + (i % cols) * (cw + gap)
-            y = y0 - (i // cols + 1) * ch - (i // cols) * gap
+        for (x, y), card in zip(slots, done[page * per_page : (page + 1) * per_page], strict=False):
             c.drawImage(ImageReader(render_card(card, library_name)), x, y, cw, ch)
-            _crop_marks(c, x, y, cw, ch)
+        _crop_marks(c, slots, cw, ch)
+        c.saveState()
         c.setFont("Helvetica", 7)
-        c.drawString(x0, 8 * MM, f"{library_name} - kartu anggota - halaman {page + 1}/{pages}")
+        c.setFillGray(0.4)
+        c.translate(slots[0][0] / 2, page_h / 2)  # the left margin, clear of every card
+        c.rotate(90)
+        c.drawCentredString(0, 0, f"{library_name} - kartu anggota - halaman {page + 1}/{pages}")
+        c.restoreState()
         c.showPage()
     c.save()
-    return pages
+    return Sheet(len(done), pages, refused)
 
 
-def _crop_marks(c, x: float, y: float, w: float, h: float) -> None:  # noqa: ANN001
+def _crop_marks(c, slots: list[tuple[float, float]], w: float, h: float) -> None:  # noqa: ANN001
+    """Cut lines marked outside the block of cards: above and below for every card edge's
+    column, left and right for every row edge."""
     mark, off = 3 * MM, 0.8 * MM
+    xs = sorted({x for x, _ in slots} | {x + w for x, _ in slots})
+    ys = sorted({y for _, y in slots} | {y + h for _, y in slots})
+    left, right, bottom, top = xs[0], xs[-1], ys[0], ys[-1]
     c.setLineWidth(0.3)
-    for cx in (x, x + w):
-        for cy in (y, y + h):
-            sx = -1 if cx == x else 1
-            sy = -1 if cy == y else 1
-            c.line(cx + sx * off, cy, cx + sx * (off + mark), cy)
-            c.line(cx, cy + sy * off, cx, cy + sy * (off + mark))
+    for x in xs:
+        c.line(x, top + off, x, top + off + mark)
+        c.line(x, bottom - off, x, bottom - off - mark)
+    for y in ys:
+        c.line(left - off, y, left - off - mark, y)
+        c.line(right + off, y, right + off + mark, y)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import glob
+import errno
 import math
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,13 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
+from kiosk.adapters.files.landing import (
+    PROC_MOUNTS,
+    REMOVABLE_ROOTS,
+    Drive,
+    land_in,
+    removable_drives,
+)
 from kiosk.adapters.render.exports import write_daily
 from kiosk.domain.clock import local_day, local_time
 from kiosk.domain.vocab import REFUSAL_WORDS
@@ -32,9 +39,12 @@ CAMERA_WORDS = {
 }
 
 
-def usb_folders(pattern: str = "/media/*/*") -> list[str]:
-    """Mounted removable drives (e.g. /media/<user>/<stick>), where staff take exports home."""
-    return sorted(p for p in glob.glob(pattern) if Path(p).is_dir())
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit in ("B", "KB") else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
 
 
 class StaffPinScreen(KioskScreen):
@@ -78,23 +88,28 @@ class StaffPinScreen(KioskScreen):
 
 
 class StaffScreen(KioskScreen):
+    """Today's numbers, the camera, the refusals, and the export onto a USB stick: staff tap
+    the stick by its name, never type a path."""
+
     camera_text = StringProperty("")
     sync_text = StringProperty("")
     export_message = StringProperty("")
-    export_path = StringProperty("")
-    typing = BooleanProperty(False)
+    export_failed = BooleanProperty(False)
     day_text = StringProperty("")
+    # Where the mounted drives are listed (tests point these at a real temporary folder).
+    mounts_file: Path = PROC_MOUNTS
+    drive_roots: tuple[str, ...] = REMOVABLE_ROOTS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.counts: dict[str, dict[str, int]] = {}
         self.refusals: list[tuple] = []
         self.sync: Any = None
+        self.drives: list[Drive] = []
 
     def reset(self) -> None:
         self.export_message = ""
-        self.export_path = ""
-        self.typing = False
+        self.export_failed = False
 
     def enter(self) -> None:
         self.refresh()
@@ -197,38 +212,55 @@ class StaffScreen(KioskScreen):
         return label
 
     def render_folders(self) -> None:
+        """The USB sticks plugged in now, each a button with its name and free space."""
+        self.drives = removable_drives(self.mounts_file, self.drive_roots)
         box = self.ids.folders
         box.clear_widgets()
-        for folder in usb_folders():
-            button = W.RoundedButton(text=folder, bg_color=W.CARD, height="64dp", font_size="20sp")
-            button.bind(on_release=lambda b: self.export(b.text))
+        for drive in self.drives:
+            free = tr._("{size} free").format(size=_size(drive.free_bytes))
+            button = W.RoundedButton(
+                text=f"{drive.label}   ({free})",
+                bg_color=W.CARD,
+                height="64dp",
+                font_size="20sp",
+            )
+            button.color = W.INK  # after the kv rule, which reads a white card as coloured
+            button.bind(on_release=lambda b, d=drive: self.export(d))
             box.add_widget(button)
+        self.ids.drives_hint.text = (
+            tr._("Tap the USB stick to save today's counts on it.")
+            if self.drives
+            else tr._("No USB stick found. Plug one in and tap Look again.")
+        )
 
-    def export(self, folder: str) -> None:
-        folder = folder.strip()
-        if not folder:
-            return
-        if not Path(folder).is_absolute():  # a relative path would land in the app's folder
-            self.export_message = tr._("Type the whole folder path, starting with /")
-            return
+    def export(self, drive: Drive) -> None:
+        self.export_failed = False
         self.export_message = tr._("Saving…")
         self.app.call(
             export_counts,
             self.service,
-            Path(folder),
-            then=self._exported,
+            drive.path,
+            then=lambda path: self._exported(drive, path),
             failed=self._export_failed,
         )
 
-    def _exported(self, path: str) -> None:
-        self.export_message = tr._("Saved: {path}").format(path=path)
+    def _exported(self, drive: Drive, path: str) -> None:
+        self.export_message = tr._("Saved on {drive}: {name}").format(
+            drive=drive.label, name=Path(path).name
+        )
 
     def _export_failed(self, exc: BaseException) -> None:
-        self.export_message = tr._("Could not save: {reason}").format(reason=exc)
+        self.export_failed = True
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.export_message = tr._("Not saved: {reason}. Check the stick and try again.").format(
+            reason=reason
+        )
+        self.render_folders()  # a stick pulled out goes from the list
 
 
 def export_counts(svc: Any, folder: Path) -> str:
-    """Today's counts into `folder` (a USB stick), the same file as `kiosk export daily`."""
+    """Today's counts onto a stick, the same file as `kiosk export daily`; whole or not at all."""
     if not folder.is_dir():
-        raise OSError(f"{folder} is not a folder")
-    return str(write_daily(svc.daily_report(), folder, "xlsx", svc.settings.language))
+        raise FileNotFoundError(errno.ENOENT, "the USB stick is no longer there", str(folder))
+    report, lang = svc.daily_report(), svc.settings.language
+    return str(land_in(folder, lambda tmp: write_daily(report, tmp, "xlsx", lang)))

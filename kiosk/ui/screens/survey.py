@@ -26,8 +26,13 @@ load_kv("survey")
 
 # The SKM scale words (the same as kiosk.domain.ikm); 4 is best.
 ANSWERS = {1: N_("Poor"), 2: N_("Fair"), 3: N_("Good"), 4: N_("Very good")}
+# The header agrees with the counter beside it: one question, or "Question 1 of 3".
 INTROS = {
     "visit": N_("A quick question about our service"),
+    "rate": N_("How was your visit?"),
+}
+INTROS_MANY = {
+    "visit": N_("Quick questions about our service"),
     "rate": N_("How was your visit?"),
 }
 THANKS_SECONDS = 3.0
@@ -39,6 +44,7 @@ class SurveyScreen(KioskScreen):
     total = NumericProperty(0)
     question = StringProperty("")
     intro = StringProperty("")
+    counter = StringProperty("")
     thanked = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -100,7 +106,13 @@ class SurveyScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
-        self.intro = tr._(INTROS.get(self._intro, INTROS["visit"]))
+        intros = INTROS_MANY if self.total > 1 else INTROS
+        self.intro = tr._(intros.get(self._intro, intros["visit"]))
+        self.counter = (
+            tr._("Question {n} of {total}").format(n=self.index + 1, total=self.total)
+            if self.total > 1
+            else ""
+        )
         if self.questions and self.index < len(self.questions):
             q = self.questions[self.index]
             self.question = tr.given(q.text_id, q.text_en)
