@@ -30,6 +30,7 @@ from kiosk.domain.cards import (
     read_payload,
 )
 from kiosk.domain.clock import Clock, local_day, local_time
+from kiosk.domain.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +118,10 @@ class _Recent:
 def excerpt(text: str) -> str:
     """A printable, bounded piece of what was read, for the refusal log.
 
-    A card's signature is left out: an expired or suspended card works again once renewed,
-    and the log (shown on the staff screen) must not be a list of working card codes.
+    Signatures are masked wherever they stand: an expired or suspended card works again once
+    renewed, and the log (shown on the staff screen) must not be a list of working card codes.
     """
-    parts = text.split(":")
-    if looks_like_card(text) and len(parts) == 5:
-        text = ":".join(parts[:4]) + ":*"
-    shown = text[:EXCERPT_CHARS].encode("unicode_escape").decode("ascii")[:EXCERPT_CHARS]
-    return shown + ("…" if len(text) > EXCERPT_CHARS else "")
+    return redact(text, EXCERPT_CHARS)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.domain.redact import redact
 from kiosk.vision.decoders import Code, Decoder, safe_decode
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,10 @@ class Scanner:
             else "empty"
         )
         log.warning(
-            "ignored a %s that cannot be a member card (%s): %r", code.format, why, code.text[:40]
+            "ignored a %s that cannot be a member card (%s): %s",
+            code.format,
+            why,
+            redact(code.text, 40),  # never a signature in the log
         )
 
     def in_view(self) -> list[str]:
