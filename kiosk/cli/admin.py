@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
-from kiosk.adapters.db.engine import init_db, make_engine
 from kiosk.adapters.render.cards import CardFace, write_pdf, write_pngs
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
 from kiosk.config import Settings
-from kiosk.domain.cards import Keyring, make_payload
+from kiosk.domain.cards import make_payload
 from kiosk.services import members as m
+from kiosk.services.install import initialise
 from kiosk.services.kiosk import KioskService
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     common = common_options()
     p = sub.add_parser("init", parents=[common], help="create or upgrade the database and keys")
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="add a new card key (or, if the key is lost, make one: printed cards then fail)",
+    )
     p.set_defaults(func=cmd_init)
 
     members = sub.add_parser("members", help="register, list, import members; revoke cards")
@@ -64,29 +70,21 @@ def open_service(settings: Settings) -> KioskService:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    try:
-        revision = init_db(engine)
-    finally:
-        engine.dispose()
-    key_file = settings.key_file
-    new_key = not key_file.exists()
-    if new_key:
-        Keyring.generate(key_file)
-    else:
-        Keyring.load(key_file)  # a damaged key file is reported now, not at the first scan
+    done = initialise(settings, new_key=args.new_key)
+    if done.warning:
+        print(f"kiosk: warning: {done.warning}", file=sys.stderr)
     data = {
-        "database": engine.url.render_as_string(hide_password=True),
-        "schema": revision,
-        "card_key_file": str(key_file),
-        "new_card_key": new_key,
+        "database": done.database,
+        "schema": done.schema,
+        "card_key_file": str(done.key_file),
+        "new_card_key": done.new_key,
+        "card_key_id": done.key_id,
     }
+    note = " (new: copy it to every kiosk of the library)" if done.key_action == "created" else ""
     emit(
         args,
         data,
-        f"database ready at schema {revision}: {data['database']}\n"
-        f"card key: {key_file}{' (new: copy it to every kiosk of the library)' if new_key else ''}",
+        f"database ready at schema {done.schema}: {done.database}\ncard key: {done.key_file}{note}",
     )
     return 0
 

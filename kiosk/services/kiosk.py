@@ -19,7 +19,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.engine import (
+    DatabaseUnavailable,
+    file_problem,
+    make_engine,
+    make_sessionmaker,
+    schema_status,
+)
 from kiosk.adapters.db.models import Member, RefusedScan, Visit
 from kiosk.config import ConfigError, Settings
 from kiosk.domain.cards import CardKeyError, Keyring
@@ -84,7 +90,10 @@ class KioskService:
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> KioskService:
         layout = load_layout(settings.layout_file)
-        engine = make_engine(settings.database_url)
+        try:
+            engine = make_engine(settings.database_url, create=False)
+        except DatabaseUnavailable as e:
+            raise NotReady(str(e)) from None
         current, head = schema_status(engine)
         if current != head:
             engine.dispose()
@@ -99,6 +108,17 @@ class KioskService:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def storage_problem(self) -> str | None:
+        """One line when the database can no longer be trusted (its file was deleted or
+        replaced under the running kiosk), else None. The kiosk then greets nobody: the
+        screen shows this in a red banner and the check-ins raise StorageError."""
+        return file_problem(self.engine)
+
+    def _ensure_storage(self) -> None:
+        problem = self.storage_problem()
+        if problem is not None:
+            raise StorageError(f"{problem}: nothing is saved; restart the kiosk")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -132,6 +152,7 @@ class KioskService:
 
     def identify(self, text: str, source: str = "scan") -> Decision | Identified:
         """A card read at an entrance kiosk: valid (ask the room next) or refused (logged)."""
+        self._ensure_storage()
         found = self.desk.identify(text, source=source)
         return found if isinstance(found, Decision) else Identified(MemberInfo.of(found))
 
@@ -142,6 +163,7 @@ class KioskService:
 
         A visit back-entered by staff (`at` given) queues nothing: the member is not here.
         """
+        self._ensure_storage()
         decision = self.desk.check_in(text, self.room_for(room), at=at, source=source)
         if at is None:
             self.maybe_queue_survey(decision)
@@ -150,6 +172,7 @@ class KioskService:
     def guest_check_in(
         self, form: GuestForm, room: str | None = None, at: datetime | None = None
     ) -> Decision:
+        self._ensure_storage()
         room = self.room_for(room)
         now = at or self.clock.now()
         guest = new_guest(form, now)
@@ -187,6 +210,7 @@ class KioskService:
         at: datetime | None = None,
         source: str = "scan",
     ) -> Decision:
+        self._ensure_storage()
         return self.desk.group_check_in(
             code,
             self.room_for(room),

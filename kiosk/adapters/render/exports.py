@@ -8,6 +8,7 @@ spreadsheet programs open directly.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from datetime import date, time
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kiosk.adapters.files.atomic import atomic_open, write_bytes
 from kiosk.services.reports import DailyRow, VisitReport, daily_rows, key_text
 
 WORDS: dict[str, dict[str, str]] = {
@@ -74,6 +76,16 @@ MONTHS = {
     "en": "January February March April May June July August September October November December",
 }
 FORMATS = ("csv", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Any) -> Any:
+    """CSV text a spreadsheet would run as a formula (`=HYPERLINK(...)` as a member category)
+    gets a leading apostrophe, so it opens as text; numbers pass unchanged. (XLSX cells are
+    typed: there such text is written as a string cell.)"""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def words(lang: str) -> dict[str, str]:
@@ -141,11 +153,11 @@ def daily_table(
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8-sig") as f:
+    with atomic_open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
-        writer.writerow(header)
+        writer.writerow([safe_text(v) for v in header])
         for row in rows:
-            writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+            writer.writerow([safe_text(v.isoformat() if isinstance(v, date) else v) for v in row])
     return path
 
 
@@ -163,6 +175,10 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
             cell.font = Font(bold=True)
         for row in rows:
             ws.append(row)
+        for row_cells in ws.iter_rows():
+            for cell in row_cells:
+                if cell.data_type == "f":  # text from the database is never a formula
+                    cell.data_type = "s"
         for col in ws.iter_cols(min_row=2):
             for cell in col:
                 if isinstance(cell.value, MonthStart):
@@ -175,8 +191,9 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
             width = max([len(str(name))] + [len(str(r[i - 1])) for r in rows[:200]]) + 2
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(width, 40)
         ws.freeze_panes = "A2"
-    wb.save(path)
-    return path
+    buffer = io.BytesIO()  # built in memory: a full disk fails in one clean write below
+    wb.save(buffer)
+    return write_bytes(path, buffer.getvalue())
 
 
 def write_daily(
