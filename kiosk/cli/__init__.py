@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.logs import RepeatFilter
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -91,9 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("KIOSK_DEBUG") == "1"
+    handler = logging.StreamHandler()
+    handler.addFilter(RepeatFilter())  # a camera gone for a few seconds: a few lines, not 500
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="kiosk: %(levelname)s: %(message)s",
+        handlers=[handler],
     )
     parser = build_parser()
     try:
