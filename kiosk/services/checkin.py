@@ -31,6 +31,8 @@ from kiosk.domain.cards import (
 )
 from kiosk.domain.clock import Clock, local_day, local_time
 from kiosk.domain.redact import redact
+from kiosk.services.refusals import RefusalLog
+from kiosk.services.visitor_lock import lock_visitor
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +135,10 @@ class CheckinDesk:
     repeat_window: timedelta = timedelta(minutes=30)
     legacy_barcodes: bool = False
     _recent: dict[tuple[str, uuid.UUID], _Recent] = field(default_factory=dict)
+    _refusal_log: RefusalLog = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._refusal_log = RefusalLog(self.clock.monotonic)
 
     # --- members -------------------------------------------------------------------------
 
@@ -256,6 +262,9 @@ class CheckinDesk:
             member_name=member.name if member else None,
             visitor_type=kind,
         )
+        # Two kiosks on one database: the visitor's row is locked (a write lock on SQLite, a
+        # row lock on PostgreSQL) before the check, so check and insert are one atomic step.
+        lock_visitor(s, kind, ident)
         last_room = self._last_room_in_window(s, who, id_col, now, backdated)
         if last_room == room:
             return _replace(base, decision="welcome_back", detail="already checked in here")
@@ -334,7 +343,8 @@ class CheckinDesk:
         member: Member | None = None,
         visitor_type: str = "member",
     ) -> Decision:
-        s.add(
+        self._refusal_log.add(
+            s,
             RefusedScan(
                 at_utc=now,
                 local_day=local_day(now),
@@ -343,7 +353,7 @@ class CheckinDesk:
                 room=room,
                 reason=reason,
                 excerpt=excerpt(text),
-            )
+            ),
         )
         try:
             s.commit()
