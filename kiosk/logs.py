@@ -43,4 +43,3 @@ class RepeatFilter(logging.Filter):
         if held:
             record.msg = f"{record.msg} (and {held} more like it in the last {self.window:g} s)"
         return True
-

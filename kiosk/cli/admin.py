@@ -13,6 +13,8 @@ from kiosk.cli.progress import Progress
 from kiosk.config import Settings
 from kiosk.domain.cards import make_payload
 from kiosk.services import members as m
+from kiosk.services import privacy
+from kiosk.services.audit import log_access
 from kiosk.services.install import initialise
 from kiosk.services.kiosk import KioskService
 
@@ -102,6 +104,8 @@ def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
     with svc.session() as s:
         rows = m.list_members(s, args.search)
+    asked = f"members --search {args.search}" if args.search else "members"
+    log_access(svc, "list", asked, len(rows))
     lines = [
         f"{r.number:<20} {r.name:<32} {r.category or '-':<12} "
         f"{r.expires.isoformat() if r.expires else '-':<10} card {r.card_seq}"
@@ -116,6 +120,7 @@ def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
     with svc.session() as s:
         data = m.member_record(s, args.number)
+    log_access(svc, "show", f"member {args.number}", 1)
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
     return 0
 
@@ -180,8 +185,8 @@ def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
     if not args.yes:
         raise ValueError("erasing cannot be undone: add --yes to erase the member")
     svc = open_service(settings)
-    with svc.session() as s:
-        kept = m.erase_member(s, args.number)
+    kept = privacy.erase_member(svc, args.number)
+    log_access(svc, "erase", f"member {args.number}", 1)
     emit(
         args,
         {"number": args.number, "erased": True, "anonymous_visits_kept": kept},
@@ -198,6 +203,7 @@ def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
     if not infos:
         raise ValueError("no members to print")
     keyring = svc.desk.keyring
+    log_access(svc, "print", f"cards ({args.format}) to {args.out}", len(infos))
     faces = [
         CardFace(i.number, i.name, make_payload(i.number, i.card_seq, keyring), i.category)
         for i in infos

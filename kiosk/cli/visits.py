@@ -9,6 +9,7 @@ from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
 from kiosk.domain.clock import local_day, parse_at, utcnow
 from kiosk.services import groups as g
+from kiosk.services.audit import log_access
 from kiosk.services.checkin import Decision
 from kiosk.services.guests import (
     CATEGORIES,
@@ -16,10 +17,9 @@ from kiosk.services.guests import (
     OTHER_ORIGIN,
     PURPOSES,
     GuestForm,
-    purge_group_leaders,
-    purge_guests,
 )
 from kiosk.services.kiosk import KioskService
+from kiosk.services.privacy import purge
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -131,6 +131,7 @@ def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
     with svc.session() as s:
         rows = g.groups_on(s, args.date, svc.site.code)
+    log_access(svc, "list", f"groups {args.date or 'all'} (leader names)", len(rows))
     lines = [
         f"{r.code}  {r.visit_date}  {r.level:<7} {r.institution:<36} "
         f"{r.expected_children} children, {r.expected_adults} adults"
@@ -158,13 +159,17 @@ def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
     now, days = svc.clock.now(), settings.guest_retention_days
-    with svc.session() as s:
-        guests = purge_guests(s, now, days)
-        leaders = purge_group_leaders(s, now, days)
+    done = purge(svc, now)
+    guests, leaders = done.guests, done.group_leaders
     emit(
         args,
         {"purged_guests": guests, "purged_group_leaders": leaders, "retention_days": days,
-         "day": local_day(now).isoformat()},
-        f"personal fields purged after {days} days: {guests} guest(s), {leaders} group leader(s)",
+         "day": local_day(now).isoformat(), "purged_member_visit_links": done.member_visit_links,
+         "purged_refusal_excerpts": done.refusal_excerpts,
+         "deleted_closed_surveys": done.closed_surveys},
+        f"personal fields purged after {days} days: {guests} guest(s), {leaders} group leader(s); "
+        f"{done.member_visit_links} visit(s) unlinked from members, "
+        f"{done.refusal_excerpts} refusal excerpt(s) and {done.closed_surveys} closed survey(s) "
+        "past their retention",
     )  # fmt: skip
     return 0

@@ -198,9 +198,15 @@ def integrity_problems(engine: Engine, quick: bool = True) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def checkpoint(engine: Engine) -> None:
-    """Fold the WAL into the database and empty it, so erased rows stay in no side file."""
+def checkpoint(engine: Engine) -> bool:
+    """Fold the WAL into the database and empty it, so erased rows stay in no side file.
+
+    False when another connection kept reading throughout (busy_timeout): the WAL is then
+    emptied at the next checkpoint; PostgreSQL has no such file (True).
+    """
     if engine.url.get_backend_name() != "sqlite":
-        return
+        return True
     with engine.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        busy = conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+        conn.commit()
+    return not (busy and busy[0])
