@@ -171,12 +171,17 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
+        from kiosk.ui.watchdog import Watchdog
+
+        self.watchdog = Watchdog().start()  # systemd restarts a frozen screen
         if self.camera_source is not None:
             self.start_camera(self.camera_source)
         else:
             self.set_camera_state("off")
 
     def on_stop(self) -> None:
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stop()
         if self._tick_event is not None:
             self._tick_event.cancel()
         if self.camera is not None:
