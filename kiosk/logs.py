@@ -22,12 +22,12 @@ class RepeatFilter(logging.Filter):
         self.window = window
         self.clock = clock
         self.keep = keep  # remembered kinds of line; the oldest are forgotten first
-        self._seen: dict[tuple[str, object], tuple[float, int]] = {}
+        self._seen: dict[tuple[str, object, int], tuple[float, int]] = {}
         self._lock = threading.Lock()
         self.suppressed = 0  # lines held back since the start, for `kiosk doctor` and tests
 
     def filter(self, record: logging.LogRecord) -> bool:
-        key = (record.name, record.msg)
+        key = (record.name, record.msg, record.levelno)
         now = self.clock()
         with self._lock:
             last = self._seen.get(key)
