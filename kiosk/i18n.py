@@ -7,9 +7,11 @@ One place for every text people read (screens, reports, the command line); no Ki
 from __future__ import annotations
 
 import ast
+from datetime import date, time
 from functools import cache
 from pathlib import Path
 
+from kiosk.domain.vocab import N_
 from kiosk.resources import asset
 
 LOCALE_DIR = asset("locale")
@@ -75,3 +77,54 @@ def catalog(lang: str) -> dict[str, str]:
 def gettext(msgid: str, lang: str) -> str:
     """`msgid` in `lang`; the English msgid itself where no translation exists."""
     return catalog(lang).get(msgid, msgid)
+
+
+# Monday first, as date.weekday() counts.
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def long_date(day: date, lang: str) -> str:
+    """'Rabu, 25 November 2026' / 'Wednesday, 25 November 2026'."""
+    return gettext("{weekday}, {day} {month} {year}", lang).format(
+        weekday=gettext(WEEKDAYS[day.weekday()], lang),
+        day=day.day,
+        month=gettext(MONTHS[day.month - 1], lang),
+        year=day.year,
+    )
+
+
+def clock_time(at: time, lang: str) -> str:
+    """Hours and minutes as people write them: '09.35' in Indonesian, '09:35' in English."""
+    return gettext("{hour}:{minute}", lang).format(hour=f"{at.hour:02d}", minute=f"{at.minute:02d}")
+
+
+def weekday_name(weekday: int, lang: str) -> str:
+    """0 is Monday, as date.weekday()."""
+    return gettext(WEEKDAYS[weekday], lang)
+
+
+def month_name(month: int, lang: str) -> str:
+    """1 is January."""
+    return gettext(MONTHS[month - 1], lang)

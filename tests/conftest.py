@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from kiosk.adapters.db.engine import init_db, make_engine
 from kiosk.config import Settings, load_settings
 from kiosk.domain.cards import Keyring
-from kiosk.domain.clock import ManualClock
 from kiosk.services.kiosk import KioskService
+from tests.support.clock import ManualClock
 
 PG_URL = os.environ.get("KIOSK_TEST_PG_URL")
 NO_PG = "KIOSK_TEST_PG_URL is not set: PostgreSQL storage tests need a server (see README)"

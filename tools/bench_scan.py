@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""Scan benchmark: decoders side by side, the scanner's events and latency, memory over time.
+"""Scan benchmark: decoders side by side, the scanner's events and latency, memory over time,
+and the preprocessing variants on hard frames, all as ratios against the single pass.
 
-    .venv/bin/python tools/bench_scan.py                 # default, about 2 minutes
-    .venv/bin/python tools/bench_scan.py --frames 100000 # long memory run
+    .venv/bin/python tools/bench_scan.py                    # everything, about 10 minutes
+    .venv/bin/python tools/bench_scan.py --section hard     # the variants only
+    .venv/bin/python tools/bench_scan.py --photos DIR       # + a labelled photo set
+    .venv/bin/python tools/bench_scan.py --frames 100000    # long memory run
 
 Prints one JSON document. Frames are rendered with tests.support.synth (tilt, motion blur, noise,
 light changes, glare, JPEG) at 640x480 and 1280x720, plus empty scenes for false positives.
-Everything runs on one thread (cv2.setNumThreads(1)) so the engines are compared fairly.
+"rotating" is the live kiosk's decoder (kiosk.vision.variants.RotatingDecoder: one variant per
+frame); "zxing" is the single pass it replaced. The hard section (`hard`) measures every
+candidate variant on the hard still set (tools/make_hard_set.py, rendered here with another seed
+than the one the lists were chosen on), the still cascade and the rotation, and per-presentation
+success on the hard conditions. --photos DIR takes a folder of images with a labels.json
+({"image.jpg": {"codes": ["text", ...]}}, other keys ignored) and reports the same rates on it.
+Everything runs on one thread (cv2.setNumThreads(1)) so the decoders are compared fairly.
 """
 
 from __future__ import annotations
@@ -28,9 +37,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from kiosk.vision.decoders import DecoderUnavailable, make_decoder  # noqa: E402
-from kiosk.vision.scanner import Scanner, run_pipeline  # noqa: E402
+from kiosk.vision.decoders import DecoderUnavailable, as_grey, make_decoder  # noqa: E402
+from kiosk.vision.pipeline import CardPipeline  # noqa: E402
+from kiosk.vision.scanner import Scanner  # noqa: E402
 from kiosk.vision.sources import LiveSource, read_frames  # noqa: E402
+from kiosk.vision.variants import (  # noqa: E402
+    CANDIDATES,
+    LIVE,
+    STILL,
+    CascadeDecoder,
+    Engines,
+    RotatingDecoder,
+    merge,
+)
 from tests.support import synth  # noqa: E402
 
 FPS = 30.0
@@ -43,6 +62,7 @@ VARIANTS = {
     "pyzbar": ("pyzbar", {}),
     "zxing-640": ("zxing", {"scale_to": 640, "retry_centre": True}),
     "pyzbar-full": ("pyzbar", {"scale_to": 0, "retry_centre": False}),
+    "rotating": ("rotating", {}),  # the kiosk's live decoder: one variant of LIVE per frame
 }
 
 
@@ -61,6 +81,9 @@ def make_decoders(names: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     for name in names:
         engine, opts = VARIANTS[name]
         try:
+            if engine == "rotating":
+                decoders[name] = RotatingDecoder(LIVE)
+                continue
             decoders[name] = make_decoder(engine, **opts)
         except DecoderUnavailable as e:
             missing[name] = str(e)
@@ -268,8 +291,7 @@ def bench_events(
 
 def bench_memory(video: Path, n_frames: int) -> dict[str, Any]:
     """RSS over a long run through the real path: threaded capture -> zxing -> scanner."""
-    dec = make_decoder("zxing")
-    scanner = Scanner()
+    pipeline = CardPipeline.for_cards("zxing")
     marks: dict[str, float] = {"start": rss_mb()}
     count = 0
     events = 0
@@ -291,7 +313,7 @@ def bench_memory(video: Path, n_frames: int) -> dict[str, Any]:
                     return
 
         t0 = time.perf_counter()
-        run_pipeline(frames(), dec, scanner, on_event)
+        pipeline.run(frames(), on_event)
         elapsed = time.perf_counter() - t0
         reads = live.status.frames
     marks["end"] = rss_mb()
@@ -303,6 +325,196 @@ def bench_memory(video: Path, n_frames: int) -> dict[str, Any]:
         "rss_mb": marks,
         "growth_middle_to_end_mb": round(marks["end"] - marks.get("middle", marks["end"]), 1),
     }
+
+
+# --- hard conditions: the preprocessing variants ---------------------------------------------
+
+
+def load_labelled(folder: Path) -> list[tuple[str, list[str], np.ndarray, str]]:
+    """(name, codes, BGR image, condition) for every image a labels.json names."""
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    out = []
+    for name, label in sorted(labels.items()):
+        image = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
+        if image is not None:
+            out.append((name, list(label.get("codes", [])), image, label.get("condition", "-")))
+    return out
+
+
+def hard_set(per_condition: int, empty: int, seed: int) -> list[tuple[str, list, Any, str]]:
+    return [
+        (f"{i}", [st.text] if st.text else [], st.image, st.condition)
+        for i, st in enumerate(synth.hard_stills(per_condition, seed=seed, empty=empty))
+    ]
+
+
+def bench_stills(images: list[tuple[str, list, Any, str]], budget_ms: float) -> dict[str, Any]:
+    """Read rate of every candidate variant, the rotation (the union of LIVE, what a card held
+    for len(LIVE) frames meets) and the still cascade, against the single pass (as_is)."""
+    engines = Engines()
+    total = sum(len(codes) for _, codes, _, _ in images)
+    reads: dict[str, set] = {n: set() for n in CANDIDATES}
+    wrong = dict.fromkeys(CANDIDATES, 0)
+    ms: dict[str, list[float]] = {n: [] for n in CANDIDATES}
+    cascade = CascadeDecoder(STILL, budget_ms=budget_ms)
+    cascade_read: set = set()
+    cascade_wrong = 0
+    cascade_ms: list[float] = []
+    per_condition: dict[str, dict[str, int]] = {}
+    for name, codes, image, condition in images:
+        grey = as_grey(image)
+        for variant_name, variant in CANDIDATES.items():
+            t0 = time.perf_counter()
+            found = variant.run(grey, engines)
+            ms[variant_name].append((time.perf_counter() - t0) * 1000)
+            for c in found:
+                if c.text in codes:
+                    reads[variant_name].add((name, c.text))
+                else:
+                    wrong[variant_name] += 1
+        t0 = time.perf_counter()
+        found = cascade.decode(image)
+        cascade_ms.append((time.perf_counter() - t0) * 1000)
+        for c in merge([], found):
+            if c.text in codes:
+                cascade_read.add((name, c.text))
+            else:
+                cascade_wrong += 1
+        row = per_condition.setdefault(condition, {"codes": 0, "single": 0, "cascade": 0})
+        row["codes"] += len(codes)
+        row["single"] += sum((name, t) in reads["as_is"] for t in codes)
+        row["cascade"] += sum((name, t) in cascade_read for t in codes)
+    base = max(1, len(reads["as_is"]))
+
+    def added(order: tuple[str, ...]) -> dict[str, int]:
+        """Codes each variant adds to the ones before it in the list (its earned place)."""
+        got: set = set()
+        out = {}
+        for n in order:
+            out[n] = len(reads[n] - got)
+            got |= reads[n]
+        return out
+
+    rotation = set().union(*(reads[n] for n in LIVE))
+    variants = {
+        n: {
+            "rate": round(len(reads[n]) / max(1, total), 4),
+            "ratio_to_single": round(len(reads[n]) / base, 3),
+            "adds_to_single": len(reads[n] - reads["as_is"]),
+            "wrong_texts": wrong[n],
+            "ms_median": pct(ms[n], 50),
+            "ms_p95": pct(ms[n], 95),
+        }
+        for n in CANDIDATES
+    }
+    return {
+        "images": len(images),
+        "codes": total,
+        "single_pass_rate": round(len(reads["as_is"]) / max(1, total), 4),
+        "variants": variants,
+        "rotation": {
+            "variants": list(LIVE),
+            "rate": round(len(rotation) / max(1, total), 4),
+            "ratio_to_single": round(len(rotation) / base, 3),
+            "added_in_order": added(LIVE),
+        },
+        "cascade": {
+            "variants": list(STILL),
+            "budget_ms": budget_ms,
+            "rate": round(len(cascade_read) / max(1, total), 4),
+            "ratio_to_single": round(len(cascade_read) / base, 3),
+            "wrong_texts": cascade_wrong,
+            "added_in_order": added(STILL),
+            "ms_median": pct(cascade_ms, 50),
+            "ms_p95": pct(cascade_ms, 95),
+        },
+        "all_candidates_rate": round(len(set().union(*reads.values())) / max(1, total), 4),
+        "per_condition": per_condition,
+    }
+
+
+def bench_frame_times(frames: list[tuple], repeats: int = 3) -> dict[str, Any]:
+    """Per-frame decode time at the live size: the single pass against the rotation, frame by
+    frame in turn so that both meet the same load on a shared machine."""
+    single, rotating = make_decoder("zxing"), RotatingDecoder(LIVE)
+    times: dict[str, list[float]] = {"single": [], "rotating": []}
+    per_variant: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        for _, _, frame in frames:
+            t0 = time.perf_counter()
+            single.decode(frame)
+            t1 = time.perf_counter()
+            rotating.decode(frame)
+            t2 = time.perf_counter()
+            times["single"].append((t1 - t0) * 1000)
+            times["rotating"].append((t2 - t1) * 1000)
+            per_variant.setdefault(rotating.last, []).append((t2 - t1) * 1000)
+    out: dict[str, Any] = {
+        name: {"ms_median": pct(v, 50), "ms_p95": pct(v, 95)} for name, v in times.items()
+    }
+    out["ratio_rotating_to_single"] = {
+        "median": round(out["rotating"]["ms_median"] / out["single"]["ms_median"], 2),
+        "p95": round(out["rotating"]["ms_p95"] / out["single"]["ms_p95"], 2),
+    }
+    out["rotating_ms_median_by_variant"] = {n: pct(v, 50) for n, v in per_variant.items()}
+    return out
+
+
+def bench_presentations(per_condition: int, seed: int, size: tuple[int, int]) -> dict[str, Any]:
+    """Cards presented under each hard condition (approach, tilt, hold, leave, at 30 fps):
+    success = exactly one event with the card's text and no other event."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    scenes = [synth.background(w, h, rng) for _ in range(4)]
+    conditions = [(c.name, c) for c in synth.HARD_CONDITIONS]
+    result: dict[str, Any] = {}
+    totals = {"single": 0, "rotating": 0, "presented": 0}
+    for cname, cond in conditions:
+        ok = {"single": 0, "rotating": 0}
+        for i in range(per_condition):
+            if i % 2 == 0:
+                text = synth.demo_payload(int(rng.integers(1, 25)))
+                face = synth.card_face(text)
+            else:
+                text = synth.other_payload(rng)
+                face = synth.plain_qr(text, str(rng.choice(list("LMQH"))))
+            p = synth.Presentation(
+                "",
+                face if cond.face is None else cond.face(face, rng),
+                approach=int(rng.integers(5, 9)),
+                tilt=int(rng.integers(4, 8)),
+                hold=int(rng.integers(6, 12)),
+                leave=int(rng.integers(4, 7)),
+                gap=8,
+            )
+            frames = list(
+                synth.presentation_frames(
+                    p, i, scenes[i % 4], rng, look_fn=cond.look, pose_fn=cond.pose
+                )
+            )
+            for name in ok:
+                dec = make_decoder("zxing") if name == "single" else RotatingDecoder(LIVE)
+                scanner = Scanner()
+                events = []
+                for k, ff in enumerate(frames):
+                    events += scanner.feed(dec.decode(ff.image), frame=k, at=k / FPS)
+                ok[name] += [e.text for e in events] == [text]
+        result[cname] = {
+            "presented": per_condition,
+            "single": round(ok["single"] / per_condition, 3),
+            "rotating": round(ok["rotating"] / per_condition, 3),
+        }
+        totals["single"] += ok["single"]
+        totals["rotating"] += ok["rotating"]
+        totals["presented"] += per_condition
+    n = max(1, totals["presented"])
+    result["all"] = {
+        "presented": totals["presented"],
+        "single": round(totals["single"] / n, 3),
+        "rotating": round(totals["rotating"] / n, 3),
+        "ratio_rotating_to_single": round(totals["rotating"] / max(1, totals["single"]), 3),
+    }
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,6 +529,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--frames", type=int, default=3000, help="frames in the memory run")
     p.add_argument("--seed", type=int, default=2016)
     p.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    p.add_argument("--section", choices=("all", "engines", "hard"), default="all")
+    p.add_argument("--hard-per-condition", type=int, default=40, help="hard stills per condition")
+    p.add_argument(
+        "--hard-presentations", type=int, default=10, help="presentations per hard condition"
+    )
+    p.add_argument("--budget-ms", type=float, default=300.0, help="the still cascade's budget")
+    p.add_argument("--photos", type=Path, help="a labelled photo folder (labels.json) to rate")
     p.add_argument("--memory-only", metavar="VIDEO", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     cv2.setNumThreads(1)
@@ -324,12 +543,36 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(bench_memory(Path(args.memory_only), args.frames)))
         return 0
     started = time.perf_counter()
-    decoders, missing = make_decoders(args.variants)
     report: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "opencv": cv2.__version__, "threads": 1},
-        "unavailable": missing,
-        "frames": {},
     }
+    if args.section in ("all", "hard"):
+        report["hard"] = bench_hard(args)
+    if args.section in ("all", "engines"):
+        bench_engines(args, report)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+def bench_hard(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {"live_variants": list(LIVE), "still_variants": list(STILL)}
+    timing_frames = frame_set(1280, 720, 61, 40, 40, args.seed + 1)  # 141: variants move on
+    out["frame_ms_1280x720"] = bench_frame_times(timing_frames)
+    stills = hard_set(args.hard_per_condition, max(10, args.hard_per_condition), args.seed)
+    out["hard_stills"] = bench_stills(stills, args.budget_ms)
+    if args.photos:
+        out["photos"] = bench_stills(load_labelled(args.photos), args.budget_ms)
+    out["hard_presentations"] = bench_presentations(
+        args.hard_presentations, args.seed + 2, (1280, 720)
+    )
+    return out
+
+
+def bench_engines(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    decoders, missing = make_decoders(args.variants)
+    report["unavailable"] = missing
+    report["frames"] = {}
     n_hard = n_empty = max(1, int(args.per_condition * 0.4))
     for w, h in ((640, 480), (1280, 720)):
         frames = frame_set(w, h, args.per_condition, n_hard, n_empty, args.seed + w)
@@ -341,9 +584,10 @@ def main(argv: list[str] | None = None) -> int:
                 "zxing_vs_pyzbar": ratios(res, "zxing", "pyzbar"),
                 "zxing_vs_zxing-640": ratios(res, "zxing", "zxing-640"),
                 "pyzbar_vs_pyzbar-full": ratios(res, "pyzbar", "pyzbar-full"),
+                "rotating_vs_zxing": ratios(res, "rotating", "zxing"),
             },
         }
-    kiosk_engines = {k: v for k, v in decoders.items() if k in ("zxing", "pyzbar")}
+    kiosk_engines = {k: v for k, v in decoders.items() if k in ("zxing", "pyzbar", "rotating")}
     with tempfile.TemporaryDirectory() as tmp:
         dbs: dict[str, CheckinDb] = {}
         try:
@@ -372,9 +616,6 @@ def main(argv: list[str] | None = None) -> int:
             report["memory"] = {"error": run.stderr.strip().splitlines()[-1:]}
         else:
             report["memory"] = json.loads(run.stdout)
-    report["seconds"] = round(time.perf_counter() - started, 1)
-    print(json.dumps(report, indent=1))
-    return 0
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from kiosk.ui.headless import use_offscreen  # noqa: E402
+from tests.support.headless import use_offscreen  # noqa: E402
 
 use_offscreen(keep_display=True)
 
@@ -66,15 +66,11 @@ def preview_run(frames: list, count: int, per_frame_texture: bool) -> dict:
     from kivy.graphics.texture import Texture
     from kivy.uix.image import Image
 
-    from kiosk.ui.camera import CameraHub
+    from kiosk.ui.camera import Preview
 
     image = Image(fit_mode="contain")
     EventLoop.window.add_widget(image)
-    # CameraHub.upload is the kiosk's preview code; only its texture handling is used here.
-    hub = CameraHub.__new__(CameraHub)
-    hub.texture = None
-    hub.textures_made = hub.frames_shown = 0
-    hub.on_texture = lambda tex: setattr(image, "texture", tex)
+    hub = Preview(on_texture=lambda tex: setattr(image, "texture", tex))  # the kiosk's preview
     times, rss = [], [(0, rss_mb())]
     start = time.perf_counter()
     for n in range(count):
@@ -110,8 +106,7 @@ def live_run(video: Path, seconds: float, decode_on_ui: bool) -> dict:
 
     from kiosk.ui.bridge import UiBridge
     from kiosk.ui.camera import CameraHub
-    from kiosk.vision.decoders import make_decoder, safe_decode
-    from kiosk.vision.scanner import Scanner
+    from kiosk.vision.pipeline import CardPipeline
 
     image = Image(fit_mode="contain")
     EventLoop.window.add_widget(image)
@@ -124,17 +119,17 @@ def live_run(video: Path, seconds: float, decode_on_ui: bool) -> dict:
         on_state=lambda s: None,
         on_texture=lambda tex: setattr(image, "texture", tex),
     )
-    ui_decoder, ui_scanner = make_decoder("zxing"), Scanner()
+    ui_pipeline = CardPipeline.for_cards("zxing")
     if decode_on_ui:
-        hub._decode_thread.run = lambda: None  # the decoder thread does nothing
-        original = hub.upload
+        hub.pipeline.start = lambda *_: None  # no decode thread: the preview decodes
+        original = hub.preview.upload
 
         def upload_and_decode(img) -> None:  # noqa: ANN001
             original(img)
-            for event in ui_scanner.feed(safe_decode(ui_decoder, img)):
+            for event in ui_pipeline.feed(img):
                 events.append(event.text)
 
-        hub.upload = upload_and_decode
+        hub.preview.upload = upload_and_decode
     hub.start()
     frame_times = []
     end = time.monotonic() + seconds

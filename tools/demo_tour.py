@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from kiosk.ui.headless import use_offscreen  # noqa: E402
+from tests.support.headless import use_offscreen  # noqa: E402
 
 use_offscreen()
 
@@ -82,16 +82,16 @@ def main(argv: list[str] | None = None) -> int:
         ("group", "group_button"),
         ("keypad", "keypad_button"),
     ):
-        app.go_home()
+        app.home()
         run_for(0.3)
         app.screen("home").ids[opener].dispatch("on_release")
         run_for(0.8)
         snap(name)
     app.switch_language("en")
-    app.go_home()
+    app.home()
     run_for(0.5)
     snap("home-english")
-    shown = app.camera.frames_shown if app.camera else 0
+    shown = (app.camera_counts() or (0, 0))[0]
     app.dispatch("on_stop")
     counts = svc.counts_on()
     svc.close()

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Keep the kiosk's screen catalogues in step with the code.
+"""Keep the kiosk's catalogues (the words of both languages) in step with the code.
 
     .venv/bin/python tools/i18n.py update   # add new texts to assets/locale/*/kiosk.po
     .venv/bin/python tools/i18n.py check    # JSON: texts without a Bahasa Indonesia translation
 
-Texts are found where the code marks them: `tr._("...")`, `_("...")` and `N_("...")` in
-kiosk/ui/**/*.py, and `tr._("...")` in kiosk/ui/**/*.kv. Existing translations are kept;
-English entries translate to themselves; texts no longer used are dropped.
+Texts are found where the code marks them, anywhere in the kiosk package: `tr._("...")`,
+`_("...")`, `N_("...")` and `gettext("...", lang)` in kiosk/**/*.py, and `tr._("...")` in
+kiosk/**/*.kv. Existing translations are kept; English entries translate to themselves;
+texts no longer used are dropped.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-UI = ROOT / "kiosk" / "ui"
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+PACKAGE = ROOT / "kiosk"
 KV_CALL = re.compile(r'tr\._\(\s*("(?:[^"\\]|\\.)*")\s*\)')
-MARKERS = {"_", "N_"}
+MARKERS = {"_", "N_", "gettext"}
 
 
 def texts_in_py(path: Path) -> list[str]:
@@ -46,7 +49,7 @@ def texts_in_kv(path: Path) -> list[str]:
 
 def all_texts() -> list[str]:
     seen: dict[str, None] = {}
-    for path in sorted(UI.rglob("*")):
+    for path in sorted(PACKAGE.rglob("*")):
         if path.suffix == ".py":
             found = texts_in_py(path)
         elif path.suffix == ".kv":
@@ -64,7 +67,7 @@ def quote(text: str) -> str:
 
 def write_po(path: Path, lang: str, entries: list[tuple[str, str]]) -> None:
     head = [
-        f"# Kiosk screen texts ({'Bahasa Indonesia' if lang == 'id' else 'English'}).",
+        f"# Kiosk texts ({LANGUAGE_NAMES[lang]}).",
         "# Updated by tools/i18n.py; edit the msgstr lines.",
         'msgid ""',
         'msgstr ""',

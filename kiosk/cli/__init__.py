@@ -107,19 +107,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in GLOBAL_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)
-    from alembic.util import CommandError
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from kiosk.services.kiosk import NotReady, StorageError
+    from kiosk.services.errors import (
+        DatabaseError,
+        NotReady,
+        SchemaError,
+        StorageError,
+        database_problem,
+    )
 
     try:
         settings = load_settings(args.config, overrides={"db_url": args.db})
         return args.func(args, settings)
     except (ConfigError, NotReady, ValueError, LookupError, OSError, StorageError) as e:
         return _fail(str(e))
-    except SQLAlchemyError as e:
-        return _fail(f"database: {getattr(e, 'orig', None) or e}")
-    except CommandError as e:  # e.g. a database made by a newer kiosk version
+    except DatabaseError as e:
+        return _fail(f"database: {database_problem(e)}")
+    except SchemaError as e:  # e.g. a database made by a newer kiosk version
         return _fail(f"database schema: {e}")
     except KeyboardInterrupt:
         return 130

@@ -11,12 +11,9 @@ from kiosk.adapters.render.cards import CardFace, write_pdf, write_pngs
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
 from kiosk.config import Settings
-from kiosk.domain.cards import make_payload
-from kiosk.services import members as m
-from kiosk.services import privacy
-from kiosk.services.audit import log_access
-from kiosk.services.install import initialise
+from kiosk.domain.members import GENDERS
 from kiosk.services.kiosk import KioskService
+from kiosk.services.setup import init_kiosk
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = msub.add_parser("add", parents=[common], help="register a member")
     p.add_argument("number")
     p.add_argument("name")
-    p.add_argument("--gender", choices=m.GENDERS)
+    p.add_argument("--gender", choices=GENDERS)
     p.add_argument("--category", help="member type, e.g. Umum, Pelajar, Mahasiswa")
     p.add_argument("--expires", type=checked(date.fromisoformat), metavar="YYYY-MM-DD")
     p.set_defaults(func=cmd_members_add)
@@ -72,7 +69,7 @@ def open_service(settings: Settings) -> KioskService:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    done = initialise(settings, new_key=args.new_key)
+    done = init_kiosk(settings, new_key=args.new_key)
     if done.warning:
         print(f"kiosk: warning: {done.warning}", file=sys.stderr)
     data = {
@@ -82,30 +79,24 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         "new_card_key": done.new_key,
         "card_key_id": done.key_id,
     }
-    note = " (new: copy it to every kiosk of the library)" if done.key_action == "created" else ""
-    emit(
-        args,
-        data,
-        f"database ready at schema {done.schema}: {done.database}\ncard key: {done.key_file}{note}",
-    )
+    new = " (new: copy it to every kiosk of the library)" if done.key_action == "created" else ""
+    text = f"database ready at schema {done.schema}: {done.database}"
+    emit(args, data, f"{text}\ncard key: {done.key_file}{new}")
     return 0
 
 
 def cmd_members_add(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
-    with svc.session() as s:
-        member = m.add_member(s, args.number, args.name, args.gender, args.category, args.expires)
-        info = m.MemberInfo.of(member)
+    info = svc.add_member(args.number, args.name, args.gender, args.category, args.expires)
     emit(args, info.to_json(), f"added member {info.number}: {info.name}")
     return 0
 
 
 def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
-    with svc.session() as s:
-        rows = m.list_members(s, args.search)
+    rows = svc.list_members(args.search)
     asked = f"members --search {args.search}" if args.search else "members"
-    log_access(svc, "list", asked, len(rows))
+    svc.log_access("list", asked, len(rows))
     lines = [
         f"{r.number:<20} {r.name:<32} {r.category or '-':<12} "
         f"{r.expires.isoformat() if r.expires else '-':<10} card {r.card_seq}"
@@ -118,9 +109,8 @@ def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
-    with svc.session() as s:
-        data = m.member_record(s, args.number)
-    log_access(svc, "show", f"member {args.number}", 1)
+    data = svc.member_record(args.number)
+    svc.log_access("show", f"member {args.number}", 1)
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
     return 0
 
@@ -133,8 +123,7 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     applied = None
     if not result.refused and not args.dry_run:
         progress = Progress(len(result.rows), "members")
-        with svc.session() as s:
-            applied = m.apply_import(s, result.rows, result.fields, progress.step)
+        applied = svc.import_members(result.rows, result.fields, progress.step)
         progress.done()
     data = {
         "file": str(args.file),
@@ -160,9 +149,7 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        seq = m.revoke_card(s, args.number)
+    seq = open_service(settings).revoke_card(args.number)
     emit(
         args,
         {"number": args.number, "card_seq": seq},
@@ -173,9 +160,7 @@ def cmd_members_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_suspend(args: argparse.Namespace, settings: Settings) -> int:
-    svc = open_service(settings)
-    with svc.session() as s:
-        m.set_suspended(s, args.number, args.suspended)
+    open_service(settings).set_suspended(args.number, args.suspended)
     word = "suspended" if args.suspended else "active again"
     emit(args, {"number": args.number, "suspended": args.suspended}, f"{args.number}: {word}")
     return 0
@@ -185,8 +170,8 @@ def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
     if not args.yes:
         raise ValueError("erasing cannot be undone: add --yes to erase the member")
     svc = open_service(settings)
-    kept = privacy.erase_member(svc, args.number)
-    log_access(svc, "erase", f"member {args.number}", 1)
+    kept = svc.erase_member(args.number)
+    svc.log_access("erase", f"member {args.number}", 1)
     emit(
         args,
         {"number": args.number, "erased": True, "anonymous_visits_kept": kept},
@@ -197,17 +182,11 @@ def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
     svc = open_service(settings)
-    with svc.session() as s:
-        chosen = [m.get_member(s, n) for n in args.members] if args.members else None
-        infos = [m.MemberInfo.of(x) for x in chosen] if chosen else m.list_members(s)
-    if not infos:
+    cards = svc.member_cards(args.members)
+    if not cards:
         raise ValueError("no members to print")
-    keyring = svc.desk.keyring
-    log_access(svc, "print", f"cards ({args.format}) to {args.out}", len(infos))
-    faces = [
-        CardFace(i.number, i.name, make_payload(i.number, i.card_seq, keyring), i.category)
-        for i in infos
-    ]
+    svc.log_access("print", f"cards ({args.format}) to {args.out}", len(cards))
+    faces = [CardFace(i.number, i.name, payload, i.category) for i, payload in cards]
     if args.format == "png":
         paths = write_pngs(faces, settings.library_name, args.out)
         emit(

@@ -88,7 +88,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_set_pin(args: argparse.Namespace, settings: Settings) -> int:
-    from kiosk.services.staff_pin import check_pin_format, save_pin
+    from kiosk.domain.pin import check_pin_format
+    from kiosk.services.staff_pin import save_pin
 
     if args.pin_stdin:
         pin = sys.stdin.readline().strip()

@@ -11,7 +11,6 @@ from kiosk.config import Settings
 from kiosk.domain.clock import day_bounds_utc, local_time
 from kiosk.services import backup as b
 from kiosk.services import doctor as d
-from kiosk.services.audit import read_log
 from kiosk.services.kiosk import KioskService
 
 
@@ -108,8 +107,7 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
     since = day_bounds_utc(args.since)[0] if args.since else None
-    with svc.session() as s:
-        rows = read_log(s, since, args.limit)
+    rows = svc.access_log(since, args.limit)
     lines = [
         f"{local_time(r.at):%Y-%m-%d %H:%M}  {r.actor:<24} {r.channel:<6} {r.action:<7} "
         f"{r.rows:>5} row(s)  {r.subject}"

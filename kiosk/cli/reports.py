@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
-from kiosk.adapters.db.models import Visit
 from kiosk.adapters.files.csvfiles import ImportFileError
-from kiosk.adapters.render import exports
+from kiosk.adapters.files.paper_survey import parse_paper_file
+from kiosk.adapters.render import exports, report_tables
+from kiosk.adapters.render.table import text as tables_text
 from kiosk.cli import common_options, emit
 from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.layout import load_layout
 from kiosk.services import reports, surveys
-from kiosk.services.kiosk import NotReady
 
 STANDARD_CHOICES = ("2017", "2004")
+XLSX_ELEMENT_COLUMNS = ("code", "name", "answers", "nrr", "score", "n1", "n2", "n3", "n4")
 
 
 def _day(text: str) -> date:
@@ -83,20 +79,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_survey_import)
 
 
-@contextmanager
-def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """Sessions on an up-to-date database; reports need no card keys, unlike check-in."""
-    engine = make_engine(settings.database_url)
-    try:
-        current, head = schema_status(engine)
-        if current != head:
-            state = "is empty" if current is None else f"is at schema {current}, newest is {head}"
-            raise NotReady(f"the database {state}: run `kiosk init`")
-        yield make_sessionmaker(engine)
-    finally:
-        engine.dispose()
-
-
 def _lang(args: argparse.Namespace, settings: Settings) -> str:
     return args.lang or settings.language
 
@@ -112,40 +94,27 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
     flt = reports.VisitFilter(args.start, args.end, args.site, args.room, args.category)
     lang = _lang(args, settings)
     fmt = _out_format(args.out, ("csv", "xlsx", "pdf")) if args.out else None
-    with _database(settings) as sessions, sessions() as s:
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
         report = reports.visit_report(s, flt, args.by)
-        if fmt == "csv":
-            exports.write_csv(args.out, *exports.report_table(report, lang))
-        elif fmt in ("xlsx", "pdf"):
-            days = reports.per_day(s, flt)
-            hours = reports.per_hour(s, flt)
-            rooms = reports.per_key(s, flt, Visit.room)
-        if fmt == "xlsx":
-            w = exports.words(lang)
-            views = [("day", reports.visit_report(s, flt, "day"))]
-            views += [(b, reports.visit_report(s, flt, b)) for b in ("hour", "weekday")]
-            views += [(b, reports.visit_report(s, flt, b)) for b in ("month", "year")]
-            sheets = [(w[b], *exports.report_table(r, lang, typed=True)) for b, r in views]
-            sheets.append((w["by_room"], *exports.keyed_table("room", rooms, lang)))
-            categories = reports.per_key(s, flt, Visit.category)
-            sheets.append((w["by_category"], *exports.keyed_table("category", categories, lang)))
-            exports.write_xlsx(args.out, sheets)
-        elif fmt == "pdf":
-            from kiosk.adapters.render.pdf import visits_pdf
+        views = None
+        if fmt in ("xlsx", "pdf"):
+            views = reports.visit_views(s, flt, args.by, every_view=fmt == "xlsx")
+    table = report_tables.visit_table(report)
+    if fmt == "csv":
+        exports.write_csv(args.out, table, lang)
+    elif fmt == "xlsx" and views:
+        sheets = [report_tables.visit_table(views.views[b]) for b in reports.PERIOD_BY]
+        sheets.append(report_tables.keyed_table("room", views.rooms))
+        sheets.append(report_tables.keyed_table("category", views.categories))
+        exports.write_xlsx(args.out, sheets, lang)
+    elif fmt == "pdf" and views:
+        from kiosk.adapters.render.pdf import visits_pdf
 
-            years = range(args.end.year - 1, args.end.year + 1)
-            per_year = reports.months_of_years(s, years, flt)
-            visits_pdf(args.out, report, days, hours, rooms, per_year, lang, settings.library_name)
+        visits_pdf(args.out, views, lang, settings.library_name)
     data = report.to_json()
+    lines = [tables_text(report_tables.visit_text_table(report), lang)]
     if args.out:
         data["out"] = str(args.out)
-    lines = [f"{'key':<12} {'member':>8} {'guest':>8} {'group':>8} {'total':>8}"]
-    for k, c in report.rows:
-        key = exports.key_label(args.by, k, lang)
-        lines.append(f"{key!s:<12} {c.member:>8} {c.guest:>8} {c.group:>8} {c.total:>8}")
-    t = report.total
-    lines.append(f"{'total':<12} {t.member:>8} {t.guest:>8} {t.group:>8} {t.total:>8}")
-    if args.out:
         lines.append(f"written: {args.out}")
     emit(args, data, "\n".join(lines))
     return 0
@@ -159,14 +128,17 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError(f"--to {args.end} is before --from {args.start}")
     fmt = _out_format(args.out, ("pdf", "xlsx")) if args.out else None
     lang = _lang(args, settings)
-    with _database(settings) as sessions, sessions() as s:
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
         rep = reports.ikm_report(s, args.start, args.end, std, args.population, args.site)
     if fmt == "pdf":
         from kiosk.adapters.render.pdf import ikm_pdf
 
         ikm_pdf(args.out, rep, lang, settings.library_name)
     elif fmt == "xlsx":
-        exports.write_xlsx(args.out, ikm_sheets(rep, lang))
+        sheets = [report_tables.ikm_summary_table(rep)]
+        sheets.append(report_tables.ikm_element_table(rep).select(*XLSX_ELEMENT_COLUMNS))
+        sheets.append(report_tables.ikm_profile_table(rep))
+        exports.write_xlsx(args.out, sheets, lang)
     res = rep.result
     data = rep.to_json()
     if res.ikm is not None:
@@ -197,45 +169,6 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def ikm_sheets(rep: reports.IkmReport, lang: str) -> list[tuple[str, list[str], list[list]]]:
-    res = rep.result
-    ind = lang == "id"
-    summary = [
-        ["Standar" if ind else "Standard", res.standard.title],
-        ["Dari" if ind else "From", rep.start],
-        ["Sampai" if ind else "To", rep.end],
-        ["IKM", None if res.ikm is None else float(res.ikm)],
-        [
-            "Mutu pelayanan" if ind else "Service quality",
-            res.category.letter if res.category else "-",
-        ],
-        [
-            "Kinerja" if ind else "Performance",
-            (res.category.label if ind else res.category.label_en) if res.category else "-",
-        ],
-        ["Responden" if ind else "Respondents", res.respondents],
-        ["Populasi" if ind else "Population", res.population],
-        ["Sampel minimum" if ind else "Minimum sample", res.minimum_sample],
-    ]
-    head = ["Unsur", "Nama", "Jawaban", "NRR", "NRR x 25", "1", "2", "3", "4"]
-    if not ind:
-        head[:3] = ["Element", "Name", "Answers"]
-    rows = [
-        [e.code, e.name if ind else e.name_en, e.answers]
-        + [None if e.nrr is None else float(e.nrr), None if e.score is None else float(e.score)]
-        + list(e.distribution)
-        for e in res.elements
-    ]
-    profile = [
-        [field, value, n] for field, values in rep.profile.items() for value, n in values.items()
-    ]
-    return [
-        ("IKM", ["", ""], summary),
-        ("Unsur" if ind else "Elements", head, rows),
-        ("Profil" if ind else "Profile", ["", "", "n"], profile),
-    ]
-
-
 def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     day = args.date or local_day(utcnow())
     site = None if (args.site or "").lower() == "all" else (args.site or settings.site)
@@ -243,19 +176,17 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     if out.suffix and out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError("--out must be a .csv or .xlsx file, or a folder")
     layout = load_layout(settings.layout_file)
-    rooms = layout.site(site).rooms if site else ()
-    with _database(settings) as sessions, sessions() as s:
-        path = exports.write_daily(s, day, site, out, args.format, args.lang, rooms)
-        rows = reports.daily_rows(s, day, site)
-    total = sum(r.headcount for r in rows)
-    data = {
-        "date": day.isoformat(),
-        "site": site,
-        "out": str(path),
-        "total": total,
-        "rows": [r.__dict__ for r in rows],
-    }
-    emit(args, data, f"{day}: {total} visitors in {len(rows)} rows -> {path}")
+    if site:
+        layout.site(site)  # an unknown site is an error, not an empty export
+    rooms = {s.code: s.rooms for s in layout.sites}  # for the rooms' names
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        report = reports.daily_report(s, day, site, rooms)
+    path = exports.write_daily(report, out, args.format, args.lang)
+    data = {**report.to_json(), "out": str(path)}
+    data = {k: data[k] for k in ("date", "site", "out", "total", "visitors", "rows")}
+    people = f"{report.counts.visitors} people"
+    text = f"{day}: {report.total} room visits ({people}) in {len(report.rows)} rows -> {path}"
+    emit(args, data, text)
     return 0
 
 
@@ -263,7 +194,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
     std = surveys.standard_for(args.standard or settings.survey_standard)
     try:
         data = args.file.read_bytes()
-        imported = surveys.parse_paper_file(data, std, args.date)
+        imported = parse_paper_file(data, std, args.date, local_day(utcnow()))
     except ImportFileError as e:
         raise ValueError(f"{args.file}: {e}") from None
     summary = {
@@ -284,7 +215,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kiosk: error: {args.file}: nothing imported ({why})", file=sys.stderr)
         return 2
     if not args.dry_run:
-        with _database(settings) as sessions, sessions() as s, s.begin():
+        with reports.report_sessions(settings.database_url) as sessions, sessions.begin() as s:
             summary["stored"] = surveys.store_paper(s, imported, settings.site)
     text = [f"warning: {w}" for w in imported.warnings]
     verb = "checked (dry run)" if args.dry_run else "imported"

@@ -13,11 +13,21 @@ import cv2
 
 from kiosk.cli import common_options
 from kiosk.config import Settings
-from kiosk.domain.cards import CODE_128, could_be_card
 from kiosk.services.groups import looks_like_group
-from kiosk.vision.decoders import ENGINES, Decoder, DecoderUnavailable, make_decoder, safe_decode
-from kiosk.vision.scanner import CardEvent, Scanner, run_pipeline
+from kiosk.vision.decoders import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    Decoder,
+    DecoderUnavailable,
+    make_decoder,
+    safe_decode,
+)
+from kiosk.vision.pipeline import CardPipeline
+from kiosk.vision.scanner import CardEvent
 from kiosk.vision.sources import LiveSource, SourceError, parse_source, read_frames
+from kiosk.vision.variants import STILL, CascadeDecoder
+
+DEFAULT_BUDGET_MS = 300.0
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "decode", parents=[common], help="read the QR codes (and barcodes) in images"
     )
     p.add_argument("images", nargs="+", metavar="IMAGE")
-    _engine_options(p)
+    _engine_options(p, "only this engine, one pass (default: the cascade of variants)")
+    p.add_argument(
+        "--budget-ms",
+        type=_budget,
+        default=DEFAULT_BUDGET_MS,
+        help=f"time for the cascade per image (default {DEFAULT_BUDGET_MS:g} ms)",
+    )
     p.set_defaults(func=run_decode)
 
     p = sub.add_parser("scan", parents=[common], help="check in the cards a camera or video shows")
@@ -43,12 +59,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read a file like a camera: real-time pace, newest frame only",
     )
-    _engine_options(p)
+    _engine_options(p, "decoder (default: settings, zxing)")
+    p.add_argument(
+        "--single-pass",
+        action="store_true",
+        help="decode every frame as it is (no preprocessing variants across frames)",
+    )
     p.set_defaults(func=run)
 
 
-def _engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", choices=ENGINES, help="decoder (default: settings, zxing)")
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 60_000:
+        raise argparse.ArgumentTypeError("a time in milliseconds, e.g. 300")
+    return value
+
+
+def _engine_options(p: argparse.ArgumentParser, engine_help: str) -> None:
+    p.add_argument("--engine", choices=ENGINES, help=engine_help)
     p.add_argument(
         "--legacy",
         action="store_true",
@@ -57,11 +88,25 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
-    engine = args.engine or settings.decoder
+def _still_decoder(args: argparse.Namespace, settings: Settings) -> Decoder | None:
     legacy = settings.legacy_barcodes if args.legacy is None else args.legacy
     try:
-        return make_decoder(engine, legacy=legacy)
+        if args.engine:
+            return make_decoder(args.engine, legacy=legacy)
+        make_decoder(DEFAULT_ENGINE)  # says why not when zxing-cpp is missing
+        return CascadeDecoder(STILL, legacy=legacy, budget_ms=args.budget_ms)
+    except DecoderUnavailable as e:
+        print(f"kiosk: error: {e}", file=sys.stderr)
+        return None
+
+
+def _pipeline(args: argparse.Namespace, settings: Settings) -> CardPipeline | None:
+    try:
+        return CardPipeline.for_cards(
+            args.engine or settings.decoder,
+            legacy=settings.legacy_barcodes,
+            rotate=not args.single_pass,
+        )
     except DecoderUnavailable as e:
         print(f"kiosk: error: {e}", file=sys.stderr)
         return None
@@ -72,7 +117,7 @@ def _line(data: dict) -> None:
 
 
 def run_decode(args: argparse.Namespace, settings: Settings) -> int:
-    decoder = _decoder(args, settings)
+    decoder = _still_decoder(args, settings)
     if decoder is None:
         return 2
     failed = 0
@@ -100,12 +145,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.legacy is not None:  # --legacy reads old barcodes and lets check-in accept them
         settings = replace(settings, legacy_barcodes=args.legacy)
-    decoder = _decoder(args, settings)
-    if decoder is None:
+    pipeline = _pipeline(args, settings)
+    if pipeline is None:
         return 2
     spec = parse_source(args.source or settings.camera)
     service = KioskService.open(settings)
-    legacy = settings.legacy_barcodes
     try:
         service.room_for(args.room)  # an entrance kiosk needs --room: say so before scanning
 
@@ -114,8 +158,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 log.warning("frame %s: a school group's QR: check groups in on the kiosk "
                             "screen or with `kiosk groups checkin`", event.frame)  # fmt: skip
                 return
-            source = "barcode" if event.format == CODE_128 else "scan"
-            decision = service.check_in(event.text, room=args.room, source=source)
+            decision = service.check_in(event.text, room=args.room, source=event.source)
             if args.json:
                 _line({**decision.to_json(), "frame": event.frame})
             else:
@@ -126,13 +169,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     flush=True,
                 )
 
-        scanner = Scanner(is_card=lambda code: could_be_card(code.text, code.format, legacy))
         try:
             if spec.kind in ("file", "images") and not args.live:
-                run_pipeline(read_frames(spec), decoder, scanner, on_event)
+                pipeline.run(read_frames(spec), on_event)
             else:
                 with LiveSource(spec) as live:
-                    run_pipeline(live, decoder, scanner, on_event)
+                    pipeline.run(live, on_event)
         except SourceError as e:
             print(f"kiosk: error: {e}", file=sys.stderr)
             return 2

@@ -7,19 +7,14 @@ from datetime import date, datetime, timedelta
 
 from kiosk.cli import checked, common_options, emit
 from kiosk.config import Settings
+from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import local_day, parse_at, utcnow
-from kiosk.services import groups as g
-from kiosk.services.audit import log_access
-from kiosk.services.checkin import Decision
-from kiosk.services.guests import (
-    CATEGORIES,
-    GENDERS,
-    OTHER_ORIGIN,
-    PURPOSES,
-    GuestForm,
-)
+from kiosk.domain.groups import LEVELS
+from kiosk.domain.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES
+from kiosk.domain.vocab import Source, words
+from kiosk.i18n import gettext
+from kiosk.services.guests import GuestForm
 from kiosk.services.kiosk import KioskService
-from kiosk.services.privacy import purge
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = gsub.add_parser("add", parents=[common], help="register a group visit")
     p.add_argument("--date", type=checked(date.fromisoformat), required=True, metavar="YYYY-MM-DD")
     p.add_argument("--institution", required=True)
-    p.add_argument("--level", required=True, type=str.upper, choices=g.LEVELS)
+    p.add_argument("--level", required=True, type=str.upper, choices=LEVELS)
     p.add_argument("--children", type=int, required=True, help="expected children")
     p.add_argument("--adults", type=int, required=True, help="expected teachers and parents")
     p.add_argument("--leader", help="leader's name")
@@ -79,9 +74,10 @@ def past(text: str) -> datetime:
     return at
 
 
-def _report(args: argparse.Namespace, d: Decision) -> int:
+def _report(args: argparse.Namespace, d: Decision, lang: str) -> int:
     who = d.member_name or d.member or d.visitor_type
-    text = f"{d.decision}: {who}" + (f" -> {d.room}" if d.room else "")
+    said = str(d.decision) if d.accepted else f"{d.decision} ({gettext(words(d.decision), lang)})"
+    text = f"{said}: {who}" + (f" -> {d.room}" if d.room else "")
     if d.detail:
         text += f" ({d.detail})"
     emit(args, d.to_json(), text)
@@ -90,8 +86,9 @@ def _report(args: argparse.Namespace, d: Decision) -> int:
 
 def cmd_checkin(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
-    source = "paper" if args.at else "cli"
-    return _report(args, svc.check_in(args.text, args.room, at=args.at, source=source))
+    source = Source.PAPER if args.at else Source.CLI
+    d = svc.check_in(args.text, args.room, at=args.at, source=source)
+    return _report(args, d, settings.language)
 
 
 def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
@@ -104,34 +101,27 @@ def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
         origin_other=args.origin_other,
         name=args.name,
     )
-    return _report(args, svc.guest_check_in(form, args.room, at=args.at))
+    return _report(args, svc.guest_check_in(form, args.room, at=args.at), settings.language)
 
 
 def cmd_groups_add(args: argparse.Namespace, settings: Settings) -> int:
-    svc = KioskService.open(settings)
-    with svc.session() as s:
-        group = g.add_group(
-            s,
-            svc.site.code,
-            args.date,
-            args.institution,
-            args.level,
-            args.children,
-            args.adults,
-            args.leader,
-            args.phone,
-        )
-        s.flush()
-        info = g.GroupInfo.of(group)
+    info = KioskService.open(settings).add_group(
+        args.date,
+        args.institution,
+        args.level,
+        args.children,
+        args.adults,
+        args.leader,
+        args.phone,
+    )
     emit(args, info.to_json(), f"group {info.code} on {info.visit_date}: {info.institution}")
     return 0
 
 
 def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
-    with svc.session() as s:
-        rows = g.groups_on(s, args.date, svc.site.code)
-    log_access(svc, "list", f"groups {args.date or 'all'} (leader names)", len(rows))
+    rows = svc.groups_on(args.date)
+    svc.log_access("list", f"groups {args.date or 'all'} (leader names)", len(rows))
     lines = [
         f"{r.code}  {r.visit_date}  {r.level:<7} {r.institution:<36} "
         f"{r.expected_children} children, {r.expected_adults} adults"
@@ -151,15 +141,15 @@ def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
         boys=args.boys,
         girls=args.girls,
         at=args.at,
-        source="paper" if args.at else "cli",
+        source=Source.PAPER if args.at else Source.CLI,
     )
-    return _report(args, d)
+    return _report(args, d, settings.language)
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
     now, days = svc.clock.now(), settings.guest_retention_days
-    done = purge(svc, now)
+    done = svc.purge_personal_data(now)
     guests, leaders = done.guests, done.group_leaders
     emit(
         args,

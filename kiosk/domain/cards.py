@@ -176,24 +176,3 @@ def read_payload(text: str, keyring: Keyring) -> CardRef:
     if not hmac.compare_digest(expected.encode(), mac.encode("utf-8", "replace")):
         raise CardError("bad_payload", "card signature does not match (forged or misread)")
     return CardRef(number, int(seq), key_id)
-
-
-def qr_version(payload: str) -> int:
-    import qrcode
-
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
-    qr.add_data(payload, optimize=0)
-    qr.make(fit=True)
-    return qr.version
-
-
-def qr_image(payload: str, box_size: int = 10, border: int = 4):  # -> PIL.Image.Image
-    """The payload as a QR code at error correction M (quiet zone of 4 modules)."""
-    import qrcode
-
-    qr = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=border
-    )
-    qr.add_data(payload, optimize=0)
-    qr.make(fit=True)
-    return qr.make_image(fill_color="black", back_color="white").get_image().convert("L")

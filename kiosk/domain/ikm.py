@@ -12,6 +12,7 @@ IKM = mean of the element NRRs x 25. No rounded weights (1/9 ~ 0.11 turns a perf
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -574,3 +575,46 @@ def pick_elements(counts: Mapping[str, int], k: int, rng: Random) -> list[str]:
     rng.shuffle(codes)
     codes.sort(key=lambda code: counts[code])  # stable: shuffled order breaks ties
     return codes[:k]
+
+
+# --- respondents' profile ------------------------------------------------------------------
+
+# Age bands of the SKM form's profile ("umur"): reports group ages so that no row names one
+# person's exact age.
+AGE_BANDS: tuple[tuple[int, int | None], ...] = (
+    (0, 19),
+    (20, 29),
+    (30, 39),
+    (40, 49),
+    (50, 59),
+    (60, None),
+)
+AGE_MIN, AGE_MAX = 5, 110  # a respondent's possible age in years
+_RANGE = re.compile(r"(\d{1,3})\s*[-–]\s*(\d{1,3})")
+
+
+def band_label(low: int, high: int | None) -> str:
+    if low == 0:
+        return f"<{high + 1}" if high is not None else "-"
+    return f"{low}+" if high is None else f"{low}-{high}"
+
+
+def age_band(text: str) -> str:
+    """The band of an age as written on a form: a whole number of years, or a range such as
+    "20-29" or a band label ("<20", "60+"). Raises ValueError for anything else."""
+    text = " ".join(text.split())
+    if text.isdigit():
+        age = int(text)
+        if not AGE_MIN <= age <= AGE_MAX:
+            raise ValueError(f"age {age} is not possible (use {AGE_MIN}-{AGE_MAX} years)")
+        for low, high in AGE_BANDS:
+            if age >= low and (high is None or age <= high):
+                return band_label(low, high)
+    labels = {band_label(lo, hi) for lo, hi in AGE_BANDS}
+    if text.replace(" ", "") in labels:
+        return text.replace(" ", "")
+    if m := _RANGE.fullmatch(text):
+        low, high = int(m.group(1)), int(m.group(2))
+        if AGE_MIN <= low <= high <= AGE_MAX:
+            return f"{low}-{high}"
+    raise ValueError(f"age {text!r} is not a number of years or a range like 20-29")

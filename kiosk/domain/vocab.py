@@ -66,3 +66,34 @@ class SurveyStatus(StrEnum):
     PENDING = "pending"  # queued, not yet on screen
     SHOWN = "shown"  # on screen now; never offered again
     CLOSED = "closed"  # answered, skipped or overdue
+
+
+class Gender(StrEnum):
+    """Recorded for members, guests and survey respondents, only when given."""
+
+    L = "L"  # laki-laki
+    P = "P"  # perempuan
+
+
+def N_(msgid: str) -> str:
+    """Marks an English msgid for the .po catalogues; the words are looked up where shown."""
+    return msgid
+
+
+# The words of each refusal reason (English msgids; both languages in the .po catalogues).
+REFUSAL_WORDS: dict[Refusal, str] = {
+    Refusal.UNKNOWN_CARD: N_("unknown card"),
+    Refusal.BAD_PAYLOAD: N_("invalid code"),
+    Refusal.REVOKED_CARD: N_("replaced card"),
+    Refusal.EXPIRED: N_("membership ended"),
+    Refusal.SUSPENDED: N_("membership on hold"),
+    Refusal.UNKNOWN_GROUP: N_("unknown group"),
+    Refusal.WRONG_DAY: N_("group on another day"),
+}
+
+
+def words(value: StrEnum) -> str:
+    """The English msgid for a value of this vocabulary (the value itself where none)."""
+    if isinstance(value, Refusal):
+        return REFUSAL_WORDS[value]
+    return str(value)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import AccessRecord
 from kiosk.domain.clock import local_time
-from kiosk.services.kiosk import KioskService
 
 CHANNELS = ("cli", "screen", "server")
 
@@ -32,28 +31,30 @@ def this_user() -> str:
 
 
 def log_access(
-    svc: KioskService,
+    s: Session,
+    at: datetime,
+    site: str,
     action: str,
     subject: str,
     rows: int,
     channel: str = "cli",
     actor: str | None = None,
 ) -> None:
-    """Record one access (committed at once, apart from the caller's own work)."""
+    """Add one access to the caller's unit of work (`KioskService.log_access` commits it at
+    once, apart from any other work)."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
-    with svc.session() as s:
-        s.add(
-            AccessRecord(
-                at_utc=svc.clock.now(),
-                site=svc.site.code,
-                actor=(actor or this_user())[:80],
-                channel=channel,
-                action=action[:20],
-                subject=subject[:160],
-                rows=rows,
-            )
+    s.add(
+        AccessRecord(
+            at_utc=at,
+            site=site,
+            actor=(actor or this_user())[:80],
+            channel=channel,
+            action=action[:20],
+            subject=subject[:160],
+            rows=rows,
         )
+    )
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,10 @@
 """School and kindergarten outings (edutourism), registered by staff before the day.
 
-A group is checked in with its group QR and a confirmed headcount; no child's name is ever
-collected. The group code is random and unguessable, printed as ``LKG1:<code>`` in the QR.
+The rules (levels, headcount, code) are in `kiosk.domain.groups`; here they meet the database.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,17 +13,16 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Group
 from kiosk.domain.cards import GROUP_PREFIX
+from kiosk.domain.checkin import KnownGroup
+from kiosk.domain.groups import (
+    LEVELS,
+    check_group_fields,
+    clean_group_code,
+    looks_like_group,
+    new_group_code,
+)
 
-LEVELS = {
-    "PAUD": ("PAUD", "Early childhood (PAUD)"),
-    "TK": ("TK", "Kindergarten (TK)"),
-    "SD": ("SD", "Primary school (SD)"),
-    "SMP": ("SMP", "Junior high school (SMP)"),
-    "SMA": ("SMA / SMK", "Senior high school (SMA/SMK)"),
-    "LAINNYA": ("Lainnya", "Other"),
-}
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by staff
-_PHONE = re.compile(r"^\+?[0-9 -]{6,20}$")
+__all__ = ["LEVELS", "GroupInfo", "add_group", "find_group", "groups_on", "looks_like_group"]
 
 
 @dataclass(frozen=True)
@@ -74,10 +70,6 @@ class GroupInfo:
         }
 
 
-def looks_like_group(text: str) -> bool:
-    return text.strip().startswith(GROUP_PREFIX)
-
-
 def add_group(
     s: Session,
     site: str,
@@ -89,21 +81,11 @@ def add_group(
     leader_name: str | None = None,
     leader_phone: str | None = None,
 ) -> Group:
-    level = level.upper()
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    if not institution.strip() or len(institution) > 120:
-        raise ValueError("institution must be 1-120 characters")
-    if not (0 <= expected_children <= 1000 and 0 <= expected_adults <= 1000) or (
-        expected_children + expected_adults < 1
-    ):
-        raise ValueError("expected children and adults are 0 to 1000 each, at least 1 in all")
-    if leader_name and len(leader_name) > 120:
-        raise ValueError("leader name must be 120 characters at most")
-    if leader_phone and not _PHONE.match(leader_phone):
-        raise ValueError(f"leader phone {leader_phone!r} is not a phone number")
+    level = check_group_fields(
+        level, institution, expected_children, expected_adults, leader_name, leader_phone
+    )
     group = Group(
-        code="".join(secrets.choice(_ALPHABET) for _ in range(8)),
+        code=new_group_code(),
         site=site,
         visit_date=visit_date,
         institution=institution.strip(),
@@ -115,6 +97,15 @@ def add_group(
     )
     s.add(group)
     return group
+
+
+def find_group(s: Session, code: str) -> Group | None:
+    """The group a typed code or a group QR's text names."""
+    return s.scalar(select(Group).where(Group.code == clean_group_code(code)))
+
+
+def known_group(g: Group) -> KnownGroup:
+    return KnownGroup(g.code, g.site, g.visit_date, g.level)
 
 
 def groups_on(s: Session, day: date | None = None, site: str | None = None) -> list[GroupInfo]:

@@ -1,8 +1,7 @@
-"""Guests (non-members): the minimum the library needs, and nothing pre-answered.
+"""Guests (non-members): the guest form, the kabupaten/kota list, and purging personal fields.
 
-Answers are codes; the kiosk shows their words in Bahasa Indonesia or English. A name is
-optional. Personal fields (name, free-text origin) are purged after the retention period
-(UU 27/2022); the counts stay.
+The rules and word tables are in `kiosk.domain.guests`. Personal fields (name, free-text
+origin) are purged after the retention period (UU 27/2022); the counts stay.
 """
 
 from __future__ import annotations
@@ -17,39 +16,36 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Group, Guest, new_id
 from kiosk.domain.clock import local_day
+from kiosk.domain.guests import (
+    CATEGORIES,
+    GENDERS,
+    MAX_ORIGIN_OTHER,
+    NEAR_FIRST,
+    OTHER_ORIGIN,
+    PURPOSES,
+    Origin,
+    check_guest_answers,
+    near_first,
+)
 from kiosk.resources import asset
 
+__all__ = [
+    "CATEGORIES",
+    "GENDERS",
+    "NEAR_FIRST",
+    "OTHER_ORIGIN",
+    "PURPOSES",
+    "GuestForm",
+    "Origin",
+    "new_guest",
+    "origins",
+    "origins_by_code",
+    "purge_group_leaders",
+    "purge_guests",
+    "search_origins",
+]
+
 WILAYAH = asset("data", "wilayah_kabkota.csv")
-
-# code: (Bahasa Indonesia, English)
-CATEGORIES = {
-    "umum": ("Masyarakat umum", "General public"),
-    "pelajar": ("Pelajar", "School student"),
-    "mahasiswa": ("Mahasiswa", "University student"),
-    "guru": ("Guru / dosen", "Teacher / lecturer"),
-    "pegawai": ("ASN / pegawai", "Civil servant / employee"),
-    "peneliti": ("Peneliti", "Researcher"),
-}
-GENDERS = {"L": ("Laki-laki", "Male"), "P": ("Perempuan", "Female")}
-PURPOSES = {
-    "membaca": ("Membaca", "Reading"),
-    "informasi": ("Mencari informasi", "Looking for information"),
-    "belajar": ("Belajar / tugas", "Study / homework"),
-    "internet": ("Internet / komputer", "Internet / computers"),
-    "kegiatan": ("Ikut kegiatan", "Attending an event"),
-    "menemani": ("Menemani anak", "Accompanying a child"),
-    "lainnya": ("Lainnya", "Other"),
-}
-OTHER_ORIGIN = "other"
-# Lubuklinggau itself, then its neighbours: the most frequent answers, shown first.
-NEAR_FIRST = ("16.73", "16.05", "16.13", "16.11", "17.02", "17.07", "17.08")
-
-
-@dataclass(frozen=True)
-class Origin:
-    code: str
-    name: str
-    province: str
 
 
 @dataclass(frozen=True)
@@ -62,39 +58,27 @@ class GuestForm:
     name: str | None = None
 
     def validate(self) -> None:
-        for value, choices, what in (
-            (self.category, CATEGORIES, "category"),
-            (self.gender, GENDERS, "gender"),
-            (self.purpose, PURPOSES, "purpose"),
-        ):
-            if value not in choices:
-                raise ValueError(f"guest {what} must be one of {', '.join(choices)}")
-        if self.origin == OTHER_ORIGIN:
-            if not (self.origin_other or "").strip():
-                raise ValueError("guest origin 'other' needs the place written in origin_other")
-        elif self.origin not in origins_by_code():
-            raise ValueError(f"unknown origin code {self.origin!r} (a kabupaten/kota code)")
-        if self.name is not None and len(self.name) > 120:
-            raise ValueError("guest name is too long (120 characters at most)")
+        check_guest_answers(
+            self.category,
+            self.gender,
+            self.origin,
+            self.purpose,
+            self.origin_other,
+            self.name,
+            origins_by_code(),
+        )
 
 
 @cache
 def origins() -> tuple[Origin, ...]:
     """Every regency and city, the library's neighbours first, then by name."""
     with WILAYAH.open(encoding="utf-8", newline="") as f:
-        rows = [Origin(r["kode"], r["nama"], r["provinsi"]) for r in csv.DictReader(f)]
-    near = sorted((o for o in rows if o.code in NEAR_FIRST), key=lambda o: NEAR_FIRST.index(o.code))
-    rest = sorted((o for o in rows if o.code not in NEAR_FIRST), key=lambda o: _plain(o.name))
-    return tuple(near + rest)
+        return near_first(Origin(r["kode"], r["nama"], r["provinsi"]) for r in csv.DictReader(f))
 
 
 @cache
 def origins_by_code() -> dict[str, Origin]:
     return {o.code: o for o in origins()}
-
-
-def _plain(name: str) -> str:
-    return name.removeprefix("Kabupaten ").removeprefix("Kota ").lower()
 
 
 def search_origins(text: str, limit: int = 20) -> list[Origin]:
@@ -113,7 +97,7 @@ def new_guest(form: GuestForm, at: datetime) -> Guest:
         category=form.category,
         gender=form.gender,
         origin_code=None if other else form.origin,
-        origin_other=(form.origin_other or "").strip()[:80] if other else None,
+        origin_other=(form.origin_other or "").strip()[:MAX_ORIGIN_OTHER] if other else None,
         purpose=form.purpose,
         name=(form.name or "").strip() or None,
         created_at=at,

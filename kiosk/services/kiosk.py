@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from random import Random
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,21 +21,28 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.engine import (
     DatabaseUnavailable,
+    checkpoint,
     file_problem,
     make_engine,
     make_sessionmaker,
     schema_status,
 )
-from kiosk.adapters.db.models import Member, RefusedScan, Visit
+from kiosk.adapters.db.models import Member, RefusedScan, Visit, new_id
 from kiosk.config import ConfigError, Settings
-from kiosk.domain.cards import CardKeyError, Keyring
+from kiosk.domain.cards import CardKeyError, Keyring, make_payload
+from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import Clock, local_day
+from kiosk.domain.groups import Headcount
+from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
+from kiosk.services import audit, members, privacy, reports, surveys
 from kiosk.services import groups as groups_mod
-from kiosk.services import surveys
-from kiosk.services.checkin import CheckinDesk, Decision, Place, StorageError, commit_or_raise
+from kiosk.services.checkin import CheckinDesk, Place, StorageError
 from kiosk.services.guests import GuestForm, new_guest
-from kiosk.services.members import MemberInfo
+from kiosk.services.members import ImportRow, MemberInfo
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ENTRANCE = "entrance"
 
@@ -79,7 +86,6 @@ class KioskService:
         self.clock = clock or Clock()
         self.survey_rng = Random()  # tests put a seeded one here
         self.desk = CheckinDesk(
-            sessions=self.sessions,
             place=Place(settings.site, settings.kiosk_id),
             keyring=keyring,
             clock=self.clock,
@@ -150,10 +156,34 @@ class KioskService:
 
     # --- check-in ----------------------------------------------------------------------
 
+    @property
+    def keyring(self) -> Keyring:
+        return self.desk.keyring
+
+    def _committed(self, work: Callable[[Session], T]) -> T:
+        """One check-in in one unit of work, committed before its Decision is returned.
+
+        A visit that cannot be committed raises StorageError (nothing is counted). A refusal
+        whose log entry cannot be written is still shown: the visitor hears why.
+        """
+        result: T | None = None
+        try:
+            with self.sessions.begin() as s:
+                result = work(s)
+        except SQLAlchemyError as e:
+            self.desk.committed(None)
+            if isinstance(result, Decision) and not result.counted:
+                log.error("could not log a refused scan (%s): %s", result.decision, e)
+                return result
+            cause = str(getattr(e, "orig", e)) or type(e).__name__
+            raise StorageError(f"the visit could not be saved: {cause}") from e
+        self.desk.committed(result if isinstance(result, Decision) else None)
+        return result
+
     def identify(self, text: str, source: str = "scan") -> Decision | Identified:
         """A card read at an entrance kiosk: valid (ask the room next) or refused (logged)."""
         self._ensure_storage()
-        found = self.desk.identify(text, source=source)
+        found = self._committed(lambda s: self.desk.identify(s, text, source=source))
         return found if isinstance(found, Decision) else Identified(MemberInfo.of(found))
 
     def check_in(
@@ -164,7 +194,8 @@ class KioskService:
         A visit back-entered by staff (`at` given) queues nothing: the member is not here.
         """
         self._ensure_storage()
-        decision = self.desk.check_in(text, self.room_for(room), at=at, source=source)
+        room = self.room_for(room)
+        decision = self._committed(lambda s: self.desk.check_in(s, text, room, at, source))
         if at is None:
             self.maybe_queue_survey(decision)
         return decision
@@ -176,28 +207,37 @@ class KioskService:
         room = self.room_for(room)
         now = at or self.clock.now()
         guest = new_guest(form, now)
-        with self.sessions() as s:
+
+        def store(s: Session) -> Decision:
             s.add(guest)
+            s.flush()  # the guest row goes first: no ORM relationship orders the inserts
             visit = Visit(
+                id=new_id(),
                 at_utc=now,
                 local_day=local_day(now),
                 site=self.site.code,
                 kiosk_id=self.settings.kiosk_id,
                 room=room,
-                visitor_type="guest",
-                decision="welcome",
+                visitor_type=VisitorType.GUEST,
+                decision=Admitted.WELCOME,
                 category=form.category,
                 headcount=1,
                 children=0,
                 adults=1,
                 guest_id=guest.id,
-                source="form" if at is None else "paper",
+                source=Source.FORM if at is None else Source.PAPER,
             )
             s.add(visit)
-            commit_or_raise(s)
             return Decision(
-                "welcome", now, room, visitor_type="guest", visit_id=visit.id, headcount=1
+                Admitted.WELCOME,
+                now,
+                room,
+                visitor_type=VisitorType.GUEST,
+                visit_id=visit.id,
+                headcount=1,
             )
+
+        return self._committed(store)
 
     def group_check_in(
         self,
@@ -211,26 +251,142 @@ class KioskService:
         source: str = "scan",
     ) -> Decision:
         self._ensure_storage()
-        return self.desk.group_check_in(
-            code,
-            self.room_for(room),
-            children,
-            adults,
-            boys,
-            girls,
-            at=at,
-            source=source,
+        headcount = Headcount(children, adults, boys, girls)
+        room = self.room_for(room)
+        return self._committed(
+            lambda s: self.desk.group_check_in(s, code, room, headcount, at=at, source=source)
         )
 
     def group(self, code: str) -> groups_mod.GroupInfo | None:
-        code = code.strip().removeprefix(groups_mod.GROUP_PREFIX).upper()
         with self.sessions() as s:
-            found = s.scalar(select(groups_mod.Group).where(groups_mod.Group.code == code))
+            found = groups_mod.find_group(s, code)
             return groups_mod.GroupInfo.of(found) if found else None
 
     def groups_today(self) -> list[groups_mod.GroupInfo]:
         with self.sessions() as s:
             return groups_mod.groups_on(s, local_day(self.clock.now()), self.site.code)
+
+    def add_group(
+        self,
+        visit_date: date,
+        institution: str,
+        level: str,
+        expected_children: int,
+        expected_adults: int,
+        leader_name: str | None = None,
+        leader_phone: str | None = None,
+    ) -> groups_mod.GroupInfo:
+        """Register a group visit at this site."""
+        with self.sessions.begin() as s:
+            group = groups_mod.add_group(
+                s,
+                self.site.code,
+                visit_date,
+                institution,
+                level,
+                expected_children,
+                expected_adults,
+                leader_name,
+                leader_phone,
+            )
+            s.flush()
+            return groups_mod.GroupInfo.of(group)
+
+    def groups_on(self, day: date | None = None) -> list[groups_mod.GroupInfo]:
+        """This site's group visits on a day (every day when None)."""
+        with self.sessions() as s:
+            return groups_mod.groups_on(s, day, self.site.code)
+
+    # --- members -------------------------------------------------------------------------
+
+    def add_member(
+        self,
+        number: str,
+        name: str,
+        gender: str | None = None,
+        category: str | None = None,
+        expires: date | None = None,
+    ) -> MemberInfo:
+        with self.sessions.begin() as s:
+            return MemberInfo.of(members.add_member(s, number, name, gender, category, expires))
+
+    def list_members(self, search: str | None = None) -> list[MemberInfo]:
+        with self.sessions() as s:
+            return members.list_members(s, search)
+
+    def member_record(self, number: str) -> dict[str, object]:
+        """Everything kept about a member, for a request to see one's own data."""
+        with self.sessions() as s:
+            return members.member_record(s, number)
+
+    def import_members(
+        self,
+        rows: Iterable[ImportRow],
+        fields: Collection[str] = members.IMPORT_FIELDS,
+        on_row: Callable[[], None] | None = None,
+    ) -> tuple[int, int]:
+        """Add and update members from a checked file, all or nothing: (added, updated)."""
+        with self.sessions.begin() as s:
+            return members.apply_import(s, rows, fields, on_row)
+
+    def revoke_card(self, number: str) -> int:
+        """Issue the member's next card (earlier cards stop working); the new card seq."""
+        with self.sessions.begin() as s:
+            return members.revoke_card(s, number)
+
+    def set_suspended(self, number: str, suspended: bool) -> None:
+        with self.sessions.begin() as s:
+            members.set_suspended(s, number, suspended)
+
+    def erase_member(self, number: str) -> int:
+        """Erase a member on request; returns how many visits stay as anonymous counts.
+
+        The write-ahead log is truncated after the commit: the name is left in no file."""
+        with self.sessions.begin() as s:
+            kept = members.erase_member(s, number)
+        checkpoint(self.engine)
+        return kept
+
+    def member_cards(self, numbers: Iterable[str] | None = None) -> list[tuple[MemberInfo, str]]:
+        """(member, QR payload of their current card) for these members, else for all."""
+        with self.sessions() as s:
+            if numbers:
+                infos = [MemberInfo.of(members.get_member(s, n)) for n in numbers]
+            else:
+                infos = members.list_members(s)
+        return [(i, make_payload(i.number, i.card_seq, self.keyring)) for i in infos]
+
+    def purge_personal_data(self, now: datetime | None = None) -> privacy.Purged:
+        """Apply every retention period of the settings (guests' and group leaders' personal
+        fields, member visit links, refusal excerpts, closed survey-queue rows), then
+        truncate the write-ahead log; counts stay."""
+        now = now or self.clock.now()
+        with self.sessions.begin() as s:
+            done = privacy.purge(s, self.settings, now)
+        checkpoint(self.engine)
+        return done
+
+    # --- the access log of personal data ------------------------------------------------
+
+    def log_access(
+        self,
+        action: str,
+        subject: str,
+        rows: int,
+        channel: str = "cli",
+        actor: str | None = None,
+    ) -> None:
+        """Record that names were listed, shown, printed or exported (committed at once,
+        apart from any other work)."""
+        with self.sessions.begin() as s:
+            audit.log_access(
+                s, self.clock.now(), self.site.code, action, subject, rows, channel, actor
+            )
+
+    def access_log(self, since: datetime | None = None, limit: int = 200) -> list[audit.Access]:
+        """The newest `limit` accesses (since `since`), oldest first."""
+        with self.sessions() as s:
+            return audit.read_log(s, since, limit)
 
     # --- numbers for the staff screen ---------------------------------------------------
 
@@ -269,47 +425,45 @@ class KioskService:
 
         The visit is already stored; a failure here is logged and never refuses the visitor.
         """
-        if not (decision.accepted and decision.counted and decision.visitor_type == "member"):
-            return False
-        if decision.member is None:
+        member = decision.visitor_type is VisitorType.MEMBER
+        if not (decision.accepted and decision.counted and member) or decision.member is None:
             return False
         try:
-            with self.session() as s:
-                member_id = s.scalar(select(Member.id).where(Member.number == decision.member))
-                if member_id is None:
+            with self.sessions.begin() as s:
+                found = members.find_member(s, decision.member)
+                if found is None:
                     return False
+                member_id = found.id
                 rules = surveys.SurveyRules.from_settings(self.settings)
                 row = surveys.maybe_queue(
                     s, member_id, self.site.code, decision.at, rules, self.survey_rng
                 )
                 return row is not None
         except SQLAlchemyError:
-            logging.getLogger(__name__).exception("could not queue a survey")
+            log.exception("could not queue a survey")
             return False
 
     def survey_for(self, member_number: str) -> surveys.SurveyPrompt | None:
         """The member's pending mini-survey from an earlier visit, if any (only a look: call
         `survey_shown` when it is really on screen)."""
         now = self.clock.now()
-        with self.session() as s:
-            member_id = s.scalar(select(Member.id).where(Member.number == member_number))
-            if member_id is None:
-                return None
-            return surveys.due_prompt(s, member_id, now)
+        with self.sessions.begin() as s:
+            found = members.find_member(s, member_number)
+            return None if found is None else surveys.due_prompt(s, found.id, now)
 
     def survey_shown(self, prompt_id: uuid.UUID) -> bool:
         """The survey screen appeared: the survey is never offered again."""
-        with self.session() as s:
+        with self.sessions.begin() as s:
             return surveys.mark_shown(s, prompt_id, self.clock.now())
 
     def answer_survey(self, prompt_id: uuid.UUID, answers: dict[str, int]) -> None:
         """Store the answers anonymously and close the survey."""
-        with self.session() as s:
+        with self.sessions.begin() as s:
             surveys.answer_prompt(s, prompt_id, answers, self.clock.now(), self.site.code)
 
     def skip_survey(self, prompt_id: uuid.UUID) -> None:
         """Close the survey with no answer (a skip is never an answer)."""
-        with self.session() as s:
+        with self.sessions.begin() as s:
             surveys.skip_prompt(s, prompt_id)
 
     def rating_questions(self) -> list[surveys.Question]:
@@ -323,15 +477,12 @@ class KioskService:
         """An anonymous visit rating (guests, people leaving): any element of the standard."""
         std = surveys.standard_for(self.settings.survey_standard)
         day = local_day(self.clock.now())
-        with self.session() as s:
-            surveys.record_answers(s, std, answers, std.codes, day, self.site.code, "rating")
+        with self.sessions.begin() as s:
+            surveys.record_answers(s, std, answers, std.codes, day, self.site.code, Channel.RATING)
 
-    def export_today(self, folder: Path, fmt: str = "xlsx") -> Path:
-        """Today's visit counts for the staff screen's USB export (as `kiosk export daily`)."""
-        from kiosk.adapters.render import exports
-
-        day = local_day(self.clock.now())
+    def daily_report(self, day: date | None = None) -> reports.DailyReport:
+        """A day's counts at this site (default today), for the staff screen and its export."""
         with self.sessions() as s:
-            return exports.write_daily(
-                s, day, self.site.code, Path(folder), fmt, self.settings.language, self.rooms
+            return reports.daily_report(
+                s, day or local_day(self.clock.now()), self.site.code, self.rooms
             )

@@ -11,9 +11,25 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Member, RefusedScan, Visit
-from kiosk.domain.cards import MEMBER_NUMBER
+from kiosk.domain.checkin import KnownMember
+from kiosk.domain.members import GENDERS, check_member_fields
 
-GENDERS = ("L", "P")
+__all__ = [
+    "GENDERS",
+    "IMPORT_FIELDS",
+    "MemberInfo",
+    "add_member",
+    "apply_import",
+    "check_member_fields",
+    "erase_member",
+    "find_member",
+    "get_member",
+    "known_member",
+    "list_members",
+    "member_record",
+    "revoke_card",
+    "set_suspended",
+]
 IMPORT_FIELDS = ("name", "gender", "category", "expires")
 
 
@@ -37,7 +53,7 @@ class MemberInfo:
     card_seq: int
 
     @classmethod
-    def of(cls, m: Member) -> MemberInfo:
+    def of(cls, m: Member | KnownMember) -> MemberInfo:
         return cls(m.number, m.name, m.gender, m.category, m.expires, m.suspended, m.card_seq)
 
     def to_json(self) -> dict[str, object]:
@@ -50,22 +66,6 @@ class MemberInfo:
             "suspended": self.suspended,
             "card_seq": self.card_seq,
         }
-
-
-def check_member_fields(
-    number: str, name: str, gender: str | None, category: str | None = None
-) -> None:
-    if not MEMBER_NUMBER.match(number):
-        raise ValueError(
-            f"member number {number!r}: 1-20 letters, digits, '.', '/', '_' or '-', "
-            "starting with a letter or digit"
-        )
-    if not name.strip() or len(name) > 120:
-        raise ValueError("member name must be 1-120 characters")
-    if gender is not None and gender not in GENDERS:
-        raise ValueError("gender must be L (laki-laki) or P (perempuan)")
-    if category is not None and len(category) > 40:
-        raise ValueError("member category must be 40 characters at most")
 
 
 def add_member(
@@ -92,8 +92,17 @@ def add_member(
     return member
 
 
+def find_member(s: Session, number: str) -> Member | None:
+    return s.scalar(select(Member).where(Member.number == number))
+
+
+def known_member(m: Member) -> KnownMember:
+    """The member as the check-in rules see them: plain values, no database row."""
+    return KnownMember(m.number, m.name, m.card_seq, m.suspended, m.expires, m.category, m.gender)
+
+
 def get_member(s: Session, number: str) -> Member:
-    member = s.scalar(select(Member).where(Member.number == number))
+    member = find_member(s, number)
     if member is None:
         raise LookupError(f"no member {number}")
     return member

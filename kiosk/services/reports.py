@@ -6,27 +6,51 @@ Counting rules:
 - Hours are local WIB hours. SQL computes them: SQLite adds 7 hours to the stored UTC time
   (Asia/Jakarta has been UTC+7 all year since 1964, no daylight saving), PostgreSQL converts
   with the zone itself. tools/bench_reports.py compares this with grouping in Python.
+- Nothing here draws or writes files: results are plain data for kiosk.adapters.render.
 - Weekday, month and year views fold the per-day totals in Python (at most 366 rows a year),
   which keeps the SQL the same on every database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, select
+from sqlalchemy import Integer, Select, String, case, extract, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import FunctionElement
 
-from kiosk.adapters.db.models import SurveyAnswer, SurveyRespondent, Visit
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.models import Guest, Member, SurveyAnswer, SurveyRespondent, Visit
 from kiosk.domain import ikm
+from kiosk.services.groups import LEVELS
+from kiosk.services.guests import CATEGORIES
 
 VISITOR_TYPES = ("member", "guest", "group")
-BY = ("day", "hour", "weekday", "month", "year")
+PERIOD_BY = ("day", "hour", "weekday", "month", "year")
+BY = (*PERIOD_BY, "room", "site", "category", "purpose", "origin")
+
+
+class DatabaseNotReady(LookupError):
+    """No database, or an older schema: the message says to run `kiosk init`."""
+
+
+@contextmanager
+def report_sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an up-to-date database; reports need no card keys, unlike check-in."""
+    engine = make_engine(database_url)
+    try:
+        current, head = schema_status(engine)
+        if current != head:
+            state = "is empty" if current is None else f"is at schema {current}, newest is {head}"
+            raise DatabaseNotReady(f"the database {state}: run `kiosk init`")
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
 
 
 # --- the local hour in SQL ------------------------------------------------------------------
@@ -58,6 +82,45 @@ def _local_hour_other(element: local_hour, compiler: Any, **kw: Any) -> str:
     raise NotImplementedError(f"local_hour is not written for {compiler.dialect.name}")
 
 
+class day_text(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
+    """'YYYY-MM' (month) or 'YYYY' (year) of a Date column, as text.
+
+    On SQLite a date is stored as 'YYYY-MM-DD' text and cutting it is several times faster
+    than strftime (tools/bench_reports.py)."""
+
+    type = String()
+    inherit_cache = True
+    part = "month"
+
+
+class month_text(day_text):  # noqa: N801
+    inherit_cache = True  # the class is part of SQLAlchemy's cache key, so month and year
+    part = "month"  # each get their own class rather than an argument
+
+
+class year_text(day_text):  # noqa: N801
+    inherit_cache = True
+    part = "year"
+
+
+@compiles(day_text, "sqlite")
+def _day_text_sqlite(element: day_text, compiler: Any, **kw: Any) -> str:
+    (arg,) = element.clauses
+    return f"substr({compiler.process(arg, **kw)}, 1, {7 if element.part == 'month' else 4})"
+
+
+@compiles(day_text, "postgresql")
+def _day_text_pg(element: day_text, compiler: Any, **kw: Any) -> str:
+    (arg,) = element.clauses
+    pattern = "YYYY-MM" if element.part == "month" else "YYYY"
+    return f"to_char({compiler.process(arg, **kw)}, '{pattern}')"
+
+
+@compiles(day_text)
+def _day_text_other(element: day_text, compiler: Any, **kw: Any) -> str:
+    raise NotImplementedError(f"day_text is not written for {compiler.dialect.name}")
+
+
 # --- filters and results --------------------------------------------------------------------
 
 
@@ -79,8 +142,8 @@ class VisitFilter:
             q = q.where(Visit.site == self.site)
         if self.room:
             q = q.where(Visit.room == self.room)
-        if self.category:
-            q = q.where(Visit.category == self.category)
+        if self.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
+            q = q.where(func.lower(Visit.category) == self.category.casefold())
         return q
 
     def to_json(self) -> dict[str, Any]:
@@ -95,25 +158,53 @@ class VisitFilter:
 
 @dataclass
 class Counts:
-    """Headcount per visitor type, and how many visits (rows) made it."""
+    """Room visits (headcount) per visitor type, the visits (rows) that made them, distinct
+    visitors, and room visits by gender.
+
+    `visitors` counts people: a member once however many rooms, guests and groups as recorded
+    (their headcount). `male` and `female` count room visits of members and guests of that
+    gender, and a group's boys and girls when the leader gave them; the rest is unknown.
+    """
 
     member: int = 0
     guest: int = 0
     group: int = 0
     records: int = 0
+    visitors: int = 0
+    male: int = 0
+    female: int = 0
 
     @property
     def total(self) -> int:
         return self.member + self.guest + self.group
 
-    def add(self, kind: str, headcount: int, records: int) -> None:
+    @property
+    def gender_unknown(self) -> int:
+        return self.total - self.male - self.female
+
+    def add(
+        self,
+        kind: str,
+        headcount: int,
+        records: int,
+        visitors: int | None = None,
+        male: int = 0,
+        female: int = 0,
+    ) -> None:
         setattr(self, kind, getattr(self, kind) + headcount)
         self.records += records
+        self.visitors += headcount if visitors is None else visitors
+        self.male += male
+        self.female += female
 
     def merge(self, other: Counts) -> None:
+        """Add another count in; its visitors add up as they are (other people, other days)."""
         for kind in VISITOR_TYPES:
-            self.add(kind, getattr(other, kind), 0)
+            self.add(kind, getattr(other, kind), 0, 0)
         self.records += other.records
+        self.visitors += other.visitors
+        self.male += other.male
+        self.female += other.female
 
     def to_json(self) -> dict[str, int]:
         return {
@@ -122,6 +213,10 @@ class Counts:
             "group": self.group,
             "total": self.total,
             "records": self.records,
+            "visitors": self.visitors,
+            "male": self.male,
+            "female": self.female,
+            "gender_unknown": self.gender_unknown,
         }
 
 
@@ -129,14 +224,14 @@ class Counts:
 class VisitReport:
     filter: VisitFilter
     by: str
-    rows: list[tuple[Any, Counts]]  # (date | int | (year, month) | year, counts), in order
+    rows: list[tuple[Any, Counts]]  # (key, counts) in order; see key_text for the keys
     total: Counts = field(default_factory=Counts)
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.filter.to_json(),
             "by": self.by,
-            "rows": [{"key": key_text(self.by, k), **c.to_json()} for k, c in self.rows],
+            "rows": [{**key_json(self.by, k), **c.to_json()} for k, c in self.rows],
             "total": self.total.to_json(),
         }
 
@@ -146,86 +241,168 @@ def key_text(by: str, key: Any) -> str | int:
         return key.isoformat()
     if by == "month":
         return f"{key[0]}-{key[1]:02d}"
-    return key  # hour 0-23, weekday 0 (Monday)-6, year
+    if by == "room":
+        return f"{key[0]}/{key[1]}"  # a room code is only unique within its site
+    return key  # hour 0-23, weekday 0 (Monday)-6, year; site, category, purpose, origin
+
+
+def key_json(by: str, key: Any) -> dict[str, Any]:
+    if by == "room":
+        return {"key": key_text(by, key), "site": key[0], "room": key[1]}
+    return {"key": key_text(by, key)}
 
 
 # --- queries --------------------------------------------------------------------------------
 
+NOT_GIVEN = "-"  # a key with no value: members and groups by purpose or origin, no category
+
+
+def _gender_visits(letter: str, children: Any) -> Any:
+    """Room visits of one gender: members and guests by their gender, a group's boys or girls."""
+    return func.sum(
+        case(
+            (Visit.visitor_type == "group", func.coalesce(children, 0)),
+            (func.coalesce(Member.gender, Guest.gender) == letter, Visit.headcount),
+            else_=0,
+        )
+    )
+
+
+def _rows(
+    s: Session, flt: VisitFilter, keys: Sequence[Any]
+) -> Iterator[tuple[tuple[Any, ...], str, Counts]]:
+    """(key values, visitor type, counts) grouped in SQL by `keys` and visitor type."""
+    q = (
+        select(
+            *keys,
+            Visit.visitor_type,
+            func.sum(Visit.headcount),
+            func.count(),
+            func.count(Visit.member_id),
+            func.count(Visit.member_id.distinct()),
+            _gender_visits("L", Visit.boys),
+            _gender_visits("P", Visit.girls),
+        )
+        .select_from(Visit)
+        .outerjoin(Member, Member.id == Visit.member_id)
+        .outerjoin(Guest, Guest.id == Visit.guest_id)
+    )
+    q = flt.apply(q).group_by(*keys, Visit.visitor_type)
+    width = len(keys)
+    for row in s.execute(q):
+        key, (kind, heads, n, known, distinct, male, female) = tuple(row[:width]), row[width:]
+        # A member visit whose member was erased still counts as one person.
+        people = int(distinct) + int(n) - int(known) if kind == "member" else int(heads)
+        c = Counts()
+        c.add(kind, int(heads), int(n), people, int(male or 0), int(female or 0))
+        yield key, kind, c
+
+
+def _grouped(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[Any, ...], Counts]:
+    out: dict[tuple[Any, ...], Counts] = {}
+    for key, _kind, counts in _rows(s, flt, keys):
+        out.setdefault(key, Counts()).merge(counts)
+    return out
+
+
+def total_counts(s: Session, flt: VisitFilter) -> Counts:
+    """The whole filter's counts, visitors distinct over the whole period."""
+    return _grouped(s, flt, []).get((), Counts())
+
 
 def per_day(s: Session, flt: VisitFilter) -> dict[date, Counts]:
-    q = flt.apply(
-        select(Visit.local_day, Visit.visitor_type, func.sum(Visit.headcount), func.count())
-    ).group_by(Visit.local_day, Visit.visitor_type)
-    days: dict[date, Counts] = {}
-    for day, kind, heads, n in s.execute(q):
-        days.setdefault(day, Counts()).add(kind, int(heads), int(n))
-    return days
+    return {k[0]: c for k, c in _grouped(s, flt, [Visit.local_day]).items()}
 
 
 def per_hour(s: Session, flt: VisitFilter) -> dict[int, Counts]:
     """Local WIB hour, grouped in SQL."""
-    hour = local_hour(Visit.at_utc)
-    q = flt.apply(
-        select(hour, Visit.visitor_type, func.sum(Visit.headcount), func.count())
-    ).group_by(hour, Visit.visitor_type)
-    hours: dict[int, Counts] = {}
-    for h, kind, heads, n in s.execute(q):
-        hours.setdefault(int(h), Counts()).add(kind, int(heads), int(n))
-    return hours
+    return {int(k[0]): c for k, c in _grouped(s, flt, [local_hour(Visit.at_utc)]).items()}
 
 
-def per_hour_python(s: Session, flt: VisitFilter) -> dict[int, Counts]:
-    """The same as `per_hour`, grouping a narrow row stream in Python (benchmark baseline)."""
-    from kiosk.domain.clock import WIB
-
-    q = flt.apply(select(Visit.at_utc, Visit.visitor_type, Visit.headcount))
-    hours: dict[int, Counts] = {}
-    for at, kind, heads in s.execute(q):
-        hours.setdefault(at.astimezone(WIB).hour, Counts()).add(kind, heads, 1)
-    return hours
+KEYS: dict[str, list[Any]] = {
+    "room": [Visit.site, Visit.room],
+    "site": [Visit.site],
+    "category": [func.lower(Visit.category)],
+    "purpose": [Guest.purpose],
+    "origin": [Guest.origin_code],
+}
 
 
-def per_key(s: Session, flt: VisitFilter, column: Any) -> dict[str, Counts]:
-    """Totals per room, category or site."""
-    q = flt.apply(
-        select(column, Visit.visitor_type, func.sum(Visit.headcount), func.count())
-    ).group_by(column, Visit.visitor_type)
-    out: dict[str, Counts] = {}
-    for key, kind, heads, n in s.execute(q):
-        out.setdefault(key or "", Counts()).add(kind, int(heads), int(n))
-    return out
-
-
-def _fold(days: dict[date, Counts], key: Any) -> dict[Any, Counts]:
+def per_key(s: Session, flt: VisitFilter, key: str) -> dict[Any, Counts]:
+    """Totals per room ((site, room): a room code repeats across sites), site, category,
+    guests' purpose or origin (kabupaten/kota code); NOT_GIVEN where there is no value."""
+    spelled = category_spellings(s, flt) if key == "category" else {}
     out: dict[Any, Counts] = {}
-    for day, counts in days.items():
-        out.setdefault(key(day), Counts()).merge(counts)
+    for k, c in _grouped(s, flt, KEYS[key]).items():
+        value = tuple(v or NOT_GIVEN for v in k) if len(k) > 1 else (k[0] or NOT_GIVEN)
+        out.setdefault(spelled.get(value, value), Counts()).merge(c)
     return out
+
+
+def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, str]:
+    """Each category (lower case) -> the spelling reports show: the first in sort order, so a
+    member type "Pelajar" names the row it shares with the guests' "pelajar"."""
+    q = select(Visit.category).distinct().where(Visit.category.is_not(None))
+    out: dict[str, str] = {}
+    for name in sorted(s.scalars(flt.apply(q) if flt else q)):
+        out.setdefault(name.casefold(), name)
+    return out
+
+
+def check_category(s: Session, flt: VisitFilter) -> None:
+    """An unknown --category is an error listing the known ones, not a report of zeros."""
+    if not flt.category:
+        return
+    known = {**{c.casefold(): c for c in known_categories()}, **category_spellings(s)}
+    if flt.category.casefold() not in known:
+        names = ", ".join(sorted(known.values(), key=str.casefold))
+        raise ValueError(f"unknown category {flt.category!r} (known: {names})")
+
+
+def known_categories() -> list[str]:
+    """Guest categories and group levels, which exist before anyone has come."""
+    return [*CATEGORIES, *LEVELS]
+
+
+PERIODS: dict[str, tuple[list[Any], Callable[[tuple[Any, ...]], Any]]] = {
+    "day": ([Visit.local_day], lambda k: k[0]),
+    "hour": ([local_hour(Visit.at_utc)], lambda k: int(k[0])),
+    # dow: 0 is Sunday on both databases; 0 is Monday in reports, as date.weekday()
+    "weekday": ([extract("dow", Visit.local_day)], lambda k: (int(k[0]) + 6) % 7),
+    "month": ([month_text(Visit.local_day)], lambda k: (int(k[0][:4]), int(k[0][5:]))),
+    "year": ([year_text(Visit.local_day)], lambda k: int(k[0])),
+}
+
+
+def _periods(flt: VisitFilter, by: str) -> list[Any]:
+    """Every period of the range, so that empty ones are listed as zero."""
+    if by == "hour":
+        return list(range(24))
+    if by == "weekday":
+        return list(range(7))
+    every_day = [flt.start + timedelta(d) for d in range((flt.end - flt.start).days + 1)]
+    key = {"day": lambda d: d, "month": lambda d: (d.year, d.month), "year": lambda d: d.year}
+    return sorted({key[by](d) for d in every_day})
 
 
 def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
-    """Headcounts per period; every period of the range is listed, empty ones as zero."""
+    """Counts per period (every period of the range, empty ones as zero) or per key.
+
+    Distinct visitors are counted within each row's period or key, and over the whole
+    filter for the total.
+    """
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)}")
-    if by == "hour":
-        grouped: dict[Any, Counts] = per_hour(s, flt)
-        keys: list[Any] = list(range(24))
+    check_category(s, flt)
+    if by in PERIODS:
+        columns, convert = PERIODS[by]
+        grouped: dict[Any, Counts] = {}
+        for k, c in _grouped(s, flt, columns).items():
+            grouped.setdefault(convert(k), Counts()).merge(c)
+        rows = [(k, grouped.get(k, Counts())) for k in _periods(flt, by)]
     else:
-        days = per_day(s, flt)
-        every_day = [flt.start + timedelta(d) for d in range((flt.end - flt.start).days + 1)]
-        fold = {
-            "day": lambda d: d,
-            "weekday": lambda d: d.weekday(),
-            "month": lambda d: (d.year, d.month),
-            "year": lambda d: d.year,
-        }[by]
-        grouped = _fold(days, fold)
-        keys = sorted({fold(d) for d in every_day}) if by != "weekday" else list(range(7))
-    rows = [(k, grouped.get(k, Counts())) for k in keys]
-    total = Counts()
-    for _k, c in rows:
-        total.merge(c)
-    return VisitReport(flt, by, rows, total)
+        rows = sorted(per_key(s, flt, by).items())
+    return VisitReport(flt, by, rows, total_counts(s, flt))
 
 
 @dataclass(frozen=True)
@@ -233,21 +410,73 @@ class DailyRow:
     room: str
     visitor_type: str
     category: str
-    headcount: int
+    headcount: int  # room visits
     records: int
+    site: str = ""
+    visitors: int = 0  # distinct people in this row
+    male: int = 0
+    female: int = 0
 
 
-def daily_rows(s: Session, day: date, site: str | None) -> list[DailyRow]:
-    """One row per room x visitor type x category on a local day, sorted."""
-    q = select(
-        Visit.room, Visit.visitor_type, Visit.category, func.sum(Visit.headcount), func.count()
-    ).where(Visit.local_day == day)
-    if site:
-        q = q.where(Visit.site == site)
-    q = q.group_by(Visit.room, Visit.visitor_type, Visit.category)
+@dataclass(frozen=True)
+class DailyReport:
+    """One local day's counts: site x room x visitor type x category (the staff export)."""
+
+    day: date
+    site: str | None  # None: every site
+    rows: list[DailyRow]
+    room_names: dict[tuple[str, str], tuple[str, str]]  # (site, room) -> (id, en) names
+    rooms: dict[tuple[str, str], Counts] = field(default_factory=dict)  # per (site, room)
+    counts: Counts = field(default_factory=Counts)  # the whole day, people counted once
+
+    @property
+    def total(self) -> int:
+        return sum(r.headcount for r in self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.day.isoformat(),
+            "site": self.site,
+            "total": self.total,
+            "visitors": self.counts.visitors,
+            "rows": [r.__dict__ for r in self.rows],
+        }
+
+
+def daily_report(
+    s: Session,
+    day: date,
+    site: str | None,
+    rooms: Iterable[Any] | Mapping[str, Iterable[Any]] = (),
+) -> DailyReport:
+    """The day's counts at one site, or every site (`site` None).
+
+    `rooms` give the rooms' names: the layout's rooms of `site`, or for every site a mapping
+    of site code to its rooms.
+    """
+    per_site = rooms if isinstance(rooms, Mapping) else {site or "": rooms}
+    names = {(code, r.code): (r.name, r.name_en) for code, rs in per_site.items() for r in rs}
+    flt = VisitFilter(day, day, site)
     order = {k: i for i, k in enumerate(VISITOR_TYPES)}
-    rows = [DailyRow(r, k, c or "", int(h), int(n)) for r, k, c, h, n in s.execute(q)]
-    return sorted(rows, key=lambda x: (x.room, order.get(x.visitor_type, 9), x.category))
+    rows = []
+    spelled = category_spellings(s, flt)
+    keys = [Visit.site, Visit.room, func.lower(Visit.category)]
+    for (where, room, lower), kind, c in _rows(s, flt, keys):
+        category = spelled.get(lower, lower)
+        rows.append(
+            DailyRow(
+                room, kind, category or "", c.total, c.records, where, c.visitors, c.male, c.female
+            )
+        )
+    rows.sort(key=lambda x: (x.site, x.room, order.get(x.visitor_type, 9), x.category))
+    return DailyReport(
+        day,
+        site,
+        rows,
+        names,
+        _grouped(s, flt, [Visit.site, Visit.room]),  # type: ignore[arg-type]
+        total_counts(s, flt),
+    )
 
 
 def months_of_years(s: Session, years: Iterable[int], flt: VisitFilter) -> dict[int, list[int]]:
@@ -259,6 +488,35 @@ def months_of_years(s: Session, years: Iterable[int], flt: VisitFilter) -> dict[
     for day, counts in per_day(s, whole).items():
         out[day.year][day.month - 1] += counts.total
     return out
+
+
+@dataclass
+class VisitViews:
+    """Everything the visit report's XLSX and PDF show, queried once."""
+
+    report: VisitReport  # the view asked for (--by)
+    views: dict[str, VisitReport]  # by --by: every period view, or only the one asked
+    days: dict[date, Counts]
+    hours: dict[int, Counts]
+    rooms: dict[str, Counts]
+    categories: dict[str, Counts]
+    per_year: dict[int, list[int]]  # this and last year, per month
+
+
+def visit_views(s: Session, flt: VisitFilter, by: str, every_view: bool = False) -> VisitViews:
+    """The report by `by` and its breakdowns; `every_view` adds every other period view."""
+    wanted = dict.fromkeys((*PERIOD_BY, by) if every_view else (by,))
+    views = {b: visit_report(s, flt, b) for b in wanted}
+    years = range(flt.end.year - 1, flt.end.year + 1)
+    return VisitViews(
+        report=views[by],
+        views=views,
+        days=per_day(s, flt),
+        hours=per_hour(s, flt),
+        rooms=per_key(s, flt, "room"),
+        categories=per_key(s, flt, "category"),
+        per_year=months_of_years(s, years, flt),
+    )
 
 
 # --- satisfaction (IKM) ---------------------------------------------------------------------
@@ -284,6 +542,18 @@ class IkmReport:
             "channels": self.channels,
             "profile": self.profile,
         }
+
+
+def _profile_value(name: str, value: str | None) -> str:
+    """A stored profile answer as reports group it: ages in bands, "-" when not given."""
+    if not value:
+        return "-"
+    if name == "age_band":
+        try:
+            return ikm.age_band(value)
+        except ValueError:
+            return value  # a band written some other way before ages were checked
+    return value
 
 
 def ikm_report(
@@ -332,6 +602,6 @@ def ikm_report(
             ("occupation", occ),
         ):
             bucket = profile.setdefault(name, {})
-            key = value or "-"
+            key = _profile_value(name, value)
             bucket[key] = bucket.get(key, 0) + n
     return IkmReport(start, end, site, result, profile, channels, source)

@@ -13,12 +13,8 @@ never more than `max_lock` (a wall clock set far back cannot lock the staff out 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,49 +24,24 @@ from pathlib import Path
 from kiosk.adapters.files.atomic import PRIVATE, write_text
 from kiosk.config import Settings
 from kiosk.domain.clock import utcnow
+from kiosk.domain.pin import check_pin_format, hash_pin, lockout_after, verify_pin
+
+__all__ = [
+    "GUARD_FILE",
+    "PIN_FILE",
+    "PinGuard",
+    "check_pin_format",
+    "hash_pin",
+    "pin_file",
+    "save_pin",
+    "stored_hash",
+    "verify_pin",
+]
 
 log = logging.getLogger(__name__)
 
 PIN_FILE = "staff-pin"
 GUARD_FILE = "staff-pin-guard.json"
-SCHEME = "scrypt"
-N, R, P = 2**14, 8, 1
-MIN_DIGITS, MAX_DIGITS = 4, 12
-
-
-def check_pin_format(pin: str) -> None:
-    if not pin.isdigit() or not MIN_DIGITS <= len(pin) <= MAX_DIGITS:
-        raise ValueError(f"the staff PIN is {MIN_DIGITS} to {MAX_DIGITS} digits")
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text + "=" * (-len(text) % 4))
-
-
-def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """`scrypt$N$r$p$salt$hash`, self-describing so the cost can be raised later."""
-    check_pin_format(pin)
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
-    return f"{SCHEME}${N}${R}${P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_pin(pin: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.strip().split("$")
-        if scheme != SCHEME:
-            return False
-        expected = _unb64(digest)
-        got = hashlib.scrypt(
-            pin.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
 
 
 def pin_file(settings: Settings) -> Path:
@@ -168,8 +139,8 @@ class PinGuard:
                 self._save()
             return True
         self.failures += 1
-        over = self.failures - self.free_tries - 1  # 0 for the first wrong PIN past the free ones
-        if over >= 0:
-            self.locked_until = self.clock() + min(self.max_lock, self.first_lock * 2**over)
+        lock = lockout_after(self.failures, self.free_tries, self.first_lock, self.max_lock)
+        if lock:
+            self.locked_until = self.clock() + lock
         self._save()
         return False

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from random import Random
 
@@ -33,77 +32,45 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import QueuedSurvey, SurveyAnswer, SurveyRespondent
-from kiosk.adapters.files.csvfiles import (
-    DELIMITERS,
-    GENDER_OF,
-    SEP_LINE_RE,
-    ImportFileError,
-    blank,
-    decode,
-    norm_header,
-    parse_date,
-    records,
-)
+from kiosk.adapters.files.paper_survey import PaperImport
+from kiosk.adapters.files.paper_survey import parse_paper_file as parse_paper_file  # callers
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day
+from kiosk.domain.surveys import (
+    PROFILE_FIELDS,
+    SETTING_STANDARDS,
+    Question,
+    SurveyPrompt,
+    SurveyRules,
+    check_answers,
+    questions,
+    standard_for,
+)
+from kiosk.domain.vocab import Channel, SurveyStatus
 
-SETTING_STANDARDS = {
-    "2017": ikm.PERMENPANRB_14_2017.code,
-    "2004": ikm.KEPMENPAN_25_2004.code,
-}
-CHANNELS = ("mini", "rating", "paper")
+__all__ = [
+    "SETTING_STANDARDS",
+    "PaperImport",
+    "Question",
+    "SurveyPrompt",
+    "SurveyRules",
+    "answer_prompt",
+    "due_prompt",
+    "expire",
+    "mark_shown",
+    "maybe_queue",
+    "parse_paper_file",
+    "pick",
+    "questions",
+    "record_answers",
+    "skip_prompt",
+    "standard_for",
+    "store_paper",
+]
+
 # A queue row is pending (waiting for the next visit), shown (on screen now) or closed.
-PENDING, SHOWN, CLOSED = "pending", "shown", "closed"
+PENDING, SHOWN, CLOSED = SurveyStatus.PENDING, SurveyStatus.SHOWN, SurveyStatus.CLOSED
 OPEN = (PENDING, SHOWN)
-PROFILE_FIELDS = ("gender", "age_band", "education", "occupation")
-PROFILE_MAX = {"age_band": 20, "education": 40, "occupation": 40}
-
-
-def standard_for(code: str) -> ikm.Standard:
-    """An ikm standard from a setting ("2017", "2004") or a standard code."""
-    return ikm.get_standard(SETTING_STANDARDS.get(code, code))
-
-
-@dataclass(frozen=True)
-class Question:
-    code: str
-    text_id: str
-    text_en: str
-
-
-@dataclass(frozen=True)
-class SurveyPrompt:
-    """What the kiosk shows: the questions and the four answer words (4 is best)."""
-
-    id: uuid.UUID
-    standard: str
-    questions: tuple[Question, ...]
-    answers: tuple[ikm.AnswerLabel, ...]
-
-
-@dataclass(frozen=True)
-class SurveyRules:
-    chance: float
-    min_days: int
-    elements: int
-    expire_days: int
-    standard: ikm.Standard
-
-    @classmethod
-    def from_settings(cls, settings: object) -> SurveyRules:
-        return cls(
-            chance=settings.survey_chance,  # type: ignore[attr-defined]
-            min_days=settings.survey_min_days,  # type: ignore[attr-defined]
-            elements=settings.survey_elements,  # type: ignore[attr-defined]
-            expire_days=settings.survey_expire_days,  # type: ignore[attr-defined]
-            standard=standard_for(settings.survey_standard),  # type: ignore[attr-defined]
-        )
-
-
-def questions(std: ikm.Standard, codes: list[str] | tuple[str, ...]) -> tuple[Question, ...]:
-    return tuple(
-        Question(e.code, e.question, e.question_en) for e in (std.element(c) for c in codes)
-    )
 
 
 # --- rotation ------------------------------------------------------------------------------
@@ -242,7 +209,7 @@ def answer_prompt(
     """Store the answers anonymously and close the survey (questions left out stay unanswered)."""
     row = _open_prompt(s, prompt_id)
     std = ikm.get_standard(row.standard)
-    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, "mini")
+    record_answers(s, std, answers, row.elements.split(","), local_day(now), site, Channel.MINI)
     _close(row)
 
 
@@ -254,24 +221,6 @@ def skip_prompt(s: Session, prompt_id: uuid.UUID) -> None:
 # --- answers -------------------------------------------------------------------------------
 
 
-def check_answers(
-    std: ikm.Standard, answers: Mapping[str, int | None], allowed: list[str] | tuple[str, ...]
-) -> dict[str, int]:
-    """The given answers (None = not answered), checked: known elements, values 1..4."""
-    clean: dict[str, int] = {}
-    for code, value in answers.items():
-        if code not in allowed:
-            raise ValueError(f"element {code!r} was not asked (asked: {', '.join(allowed)})")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or value not in ikm.ANSWERS:
-            raise ValueError(f"answer to {code} must be 1, 2, 3 or 4, got {value!r}")
-        clean[code] = value
-    if not clean:
-        raise ValueError("no answers given (a skipped survey is recorded with skip_survey)")
-    return clean
-
-
 def record_answers(
     s: Session,
     std: ikm.Standard,
@@ -279,12 +228,13 @@ def record_answers(
     allowed: list[str] | tuple[str, ...],
     day: date,
     site: str,
-    channel: str,
+    channel: Channel | str,
     profile: Mapping[str, str | None] | None = None,
 ) -> SurveyRespondent:
     """Store one anonymous respondent and their answers."""
-    if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    if channel not in set(Channel):
+        raise ValueError(f"channel must be one of {', '.join(Channel)}")
+    channel = Channel(channel)
     clean = check_answers(std, answers, allowed)
     profile = profile or {}
     respondent = SurveyRespondent(
@@ -312,211 +262,7 @@ def record_answers(
     return respondent
 
 
-# --- paper forms ---------------------------------------------------------------------------
-
-_PROFILE_ALIASES: dict[str, str] = {}
-for _field, _names in {
-    "date": "date tanggal tgl hari_tanggal",
-    "gender": "gender jenis_kelamin kelamin jk sex",
-    "age_band": "age_band age umur usia kelompok_umur",
-    "education": "education pendidikan pendidikan_terakhir",
-    "occupation": "occupation pekerjaan",
-    "_ignore": "no nomor no_responden nomor_responden responden respondent",
-    "_name": "nama name nama_responden nama_lengkap",
-}.items():
-    for _name in _names.split():
-        _PROFILE_ALIASES[_name] = _field
-
-
-@dataclass(frozen=True)
-class PaperRow:
-    line: int
-    day: date
-    answers: dict[str, int]
-    profile: dict[str, str | None]
-
-
-@dataclass(frozen=True)
-class PaperRefused:
-    line: int
-    reason: str
-
-
-@dataclass
-class PaperImport:
-    standard: ikm.Standard
-    rows: list[PaperRow]
-    refused: list[PaperRefused]
-    encoding: str
-    delimiter: str
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.refused and bool(self.rows)
-
-
-def _element_code(name: str) -> str | None:
-    # "U1", "u01", "unsur_1", "unsur1" -> "U1"
-    for prefix in ("unsur_", "unsur", "u"):
-        if name.startswith(prefix) and name[len(prefix) :].isdigit():
-            return f"U{int(name[len(prefix) :])}"
-    return None
-
-
-def parse_paper_file(data: bytes, standard: ikm.Standard, day: date | None) -> PaperImport:
-    """Read typed-up paper survey forms: one row per respondent.
-
-    Columns U1..U9 (2017) or U1..U14 (2004), a blank cell is "not answered"; optional date,
-    gender, age band, education and occupation. A `date` column gives each row's day, else
-    `day` (the survey period) is used. Names are never imported. Rows that fail are listed with
-    their line numbers; the caller stores the file only when there are none.
-    """
-    text, encoding = decode(data)
-    if "\x00" in text:
-        raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
-    skip = 0
-    forced = None
-    if m := SEP_LINE_RE.match(text):
-        forced, skip = m.group(1), 1
-    delim, header = _detect_header(text, forced, skip, standard)
-    columns: dict[str, int] = {}
-    warnings: list[str] = []
-    for i, name in enumerate(header):
-        code = _element_code(name)
-        target = code or _PROFILE_ALIASES.get(name)
-        if target is None:
-            continue  # unknown columns are refused in _detect_header
-        if target == "_name":
-            warnings.append(f"column {name!r} ignored: respondent names are never stored")
-            continue
-        if target == "_ignore":
-            continue
-        if target in columns:
-            raise ImportFileError(f"column {name!r} is given twice")
-        columns[target] = i
-    if day is None and "date" not in columns:
-        raise ImportFileError("no date column in the file: give the survey day with --date")
-
-    result = PaperImport(standard, [], [], encoding, delim, warnings)
-    to_skip = skip + 1  # an Excel "sep=" line, then the header row
-    for line, record, error in records(text, delim, '"'):
-        if record is not None and blank(record):
-            continue
-        if to_skip:
-            to_skip -= 1
-            continue
-        if record is None:
-            result.refused.append(PaperRefused(line, error))
-            continue
-        outcome = _paper_row(line, record, columns, standard, day, len(header))
-        (result.rows if isinstance(outcome, PaperRow) else result.refused).append(outcome)
-    if not result.rows and not result.refused:
-        result.warnings.append("no respondent rows in the file")
-    return result
-
-
-def _detect_header(
-    text: str, forced: str | None, skip: int, std: ikm.Standard
-) -> tuple[str, list[str]]:
-    best: tuple[int, str, list[str]] | None = None
-    for delim in (forced,) if forced else DELIMITERS:
-        first = None
-        seen = 0
-        for _line, record, error in records(text, delim, '"'):
-            if error or record is None:
-                break
-            if blank(record):
-                continue
-            if seen < skip:
-                seen += 1
-                continue
-            first = record
-            break
-        if first is None:
-            continue
-        names = [norm_header(c) for c in first]
-        while names and not names[-1]:
-            names.pop()
-        known = sum(1 for n in names if _element_code(n))
-        if known and (best is None or known > best[0]):
-            best = (known, delim, names)
-    if best is None:
-        raise ImportFileError(
-            "the first line is not a header with element columns U1, U2, ... "
-            f"(the {std.code} standard has {', '.join(std.codes)})"
-        )
-    _, delim, names = best
-    unknown = [
-        n or f"(column {i + 1} has no name)"
-        for i, n in enumerate(names)
-        if not _element_code(n) and n not in _PROFILE_ALIASES
-    ]
-    if unknown:
-        raise ImportFileError(
-            f"unknown column(s): {', '.join(unknown)}; expected U1..U{len(std.codes)}, date, "
-            "gender, age_band, education, occupation (or tanggal, jenis_kelamin, umur, "
-            "pendidikan, pekerjaan)"
-        )
-    extra = [c for n in names if (c := _element_code(n)) and c not in std.codes]
-    if extra:
-        other = "2004 (14 elements)" if len(std.codes) == 9 else "2017 (9 elements)"
-        raise ImportFileError(
-            f"column(s) {', '.join(extra)} are not elements of {std.code} "
-            f"(U1..U{len(std.codes)}); is this a {other} form? use --standard"
-        )
-    return delim, names
-
-
-def _paper_row(
-    line: int,
-    record: list[str],
-    columns: dict[str, int],
-    std: ikm.Standard,
-    default_day: date | None,
-    width: int,
-) -> PaperRow | PaperRefused:
-    def get(name: str) -> str:
-        i = columns.get(name)
-        return record[i].strip() if i is not None and i < len(record) else ""
-
-    if any(c.strip() for c in record[width:]):
-        return PaperRefused(line, f"{len(record)} values but {width} columns")
-    reasons: list[str] = []
-    answers: dict[str, int] = {}
-    for code in std.codes:
-        raw = get(code)
-        if not raw:
-            continue
-        if raw in {"1", "2", "3", "4"}:
-            answers[code] = int(raw)
-        else:
-            reasons.append(f"{code} is {raw!r}, not 1-4 or blank")
-    if not answers and not reasons:
-        reasons.append("no element is answered")
-    day = default_day
-    if "date" in columns and get("date"):
-        day, err = parse_date(get("date"))
-        if err:
-            reasons.append(f"date {err}")
-    if day is None and not reasons:
-        reasons.append("no date (fill the date column or give --date)")
-    profile: dict[str, str | None] = {}
-    raw_gender = get("gender")
-    gender = GENDER_OF.get(raw_gender.casefold(), "?")
-    if gender == "?":
-        reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan)")
-        gender = None
-    profile["gender"] = gender
-    for name, limit in PROFILE_MAX.items():
-        value = " ".join(get(name).split()) or None
-        if value and len(value) > limit:
-            reasons.append(f"{name} is longer than {limit} characters")
-        profile[name] = value
-    if reasons:
-        return PaperRefused(line, "; ".join(reasons))
-    assert day is not None
-    return PaperRow(line, day, answers, profile)
+# --- paper forms (read by kiosk.adapters.files.paper_survey) ----------------------------
 
 
 def store_paper(s: Session, imported: PaperImport, site: str) -> int:
@@ -531,7 +277,7 @@ def store_paper(s: Session, imported: PaperImport, site: str) -> int:
             imported.standard.codes,
             row.day,
             site,
-            "paper",
+            Channel.PAPER,
             row.profile,
         )
     return len(imported.rows)

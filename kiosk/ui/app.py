@@ -1,8 +1,10 @@
-"""The kiosk app: one window, a screen manager, and the flow between screens.
+"""The kiosk app: one window, a screen manager, navigation in one place, and the check-in flow.
 
-Screens stay thin: they collect a choice and call the app, which runs the service call on the
-worker thread and shows the answer. The app also owns the idle reset, the camera and the
-language switch.
+Screens stay thin. The app offers them a small API: `go(name, **data)` shows a screen, which
+takes `data` and loads the rest of what it shows in its `enter()`; `home()` resets every
+screen and shows the home screen; `call(fn, *args, then=...)` runs a service call on the
+worker thread and hands the answer back on the UI thread. The flow of a visit (card, room,
+check-in, result) is here; the app also owns the idle reset, the camera and the language.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.config import Settings
 from kiosk.domain.clock import local_time
+from kiosk.i18n import clock_time, long_date
 from kiosk.layout import Room
 from kiosk.services.checkin import Decision
 from kiosk.services.groups import looks_like_group
@@ -31,48 +34,11 @@ from kiosk.services.kiosk import Identified, KioskService
 from kiosk.services.staff_pin import PinGuard
 from kiosk.ui import widgets  # noqa: F401 - registers the shared widget rules
 from kiosk.ui.bridge import UiBridge, Worker
-from kiosk.ui.i18n import N_, tr
+from kiosk.ui.i18n import LANGUAGE_NAMES, tr
+from kiosk.ui.names import first_name
 from kiosk.ui.sounds import Sounds
 
 log = logging.getLogger(__name__)
-
-# How long each result stays before the kiosk goes home by itself (seconds); "invite" is a
-# welcome that also asks the member for their mini-survey (time to read it and decide).
-RESULT_SECONDS = {"accepted": 4.0, "repeat": 4.0, "refused": 9.0, "invite": 10.0}
-THANKS_SECONDS = 3.0
-
-DAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
-
-
-def first_name(full: str | None) -> str:
-    """The name a visitor is greeted with: the first word that is not a title, in Title Case."""
-    words = [w for w in (full or "").replace(",", " ").split() if not w.endswith(".")]
-    if not words:
-        return ""
-    word = words[0]
-    return word.capitalize() if word.isupper() or word.islower() else word
 
 
 _shell_loaded = False
@@ -104,8 +70,10 @@ class Pending:
 class KioskApp(App):
     title = "Kiosk"
     language = StringProperty("id")
+    other_language = StringProperty("English")  # what the language switch offers, in itself
     camera_state = StringProperty("off")
     camera_ok = BooleanProperty(False)
+    preview_texture = ObjectProperty(None, allownone=True)  # the camera picture (one texture)
     date_text = StringProperty("")
     time_text = StringProperty("")
     library_name = StringProperty("")
@@ -131,12 +99,9 @@ class KioskApp(App):
         self.worker: Worker | None = None
         self.camera = None
         self.pending: Pending | None = None
-        self.survey_prompt: Any = None  # the mini-survey the member on screen is invited to
-        self.survey_card = ""  # the card that brought it (seen again: not a new visitor)
         self.last_activity = mono()
         self.deadline: tuple[float, Callable[[], None]] | None = None
         self.pin_guard = PinGuard.for_settings(settings, clock=mono)
-        self.last_decision: Decision | None = None
         self._tick_event = None
 
     # --- building -------------------------------------------------------------------------
@@ -144,7 +109,7 @@ class KioskApp(App):
         from kiosk.ui.screens import group, guest, home, keypad, result, rooms, staff, survey
 
         tr.switch(self.settings.language)
-        self.language = tr.lang
+        self._language_changed()
         self.bridge = UiBridge()
         self.worker = Worker(self.bridge)
         self.sounds = Sounds(enabled=self.sound_enabled)
@@ -200,12 +165,12 @@ class KioskApp(App):
             self.bridge,
             on_card=self.card_seen,
             on_state=self.set_camera_state,
-            on_texture=lambda tex: self.screen("home").set_texture(tex),
+            on_texture=lambda tex: setattr(self, "preview_texture", tex),
             engine=self.settings.decoder,
             legacy=self.settings.legacy_barcodes,
         ).start()
 
-    # --- screens --------------------------------------------------------------------------
+    # --- navigation -----------------------------------------------------------------------
     def screen(self, name: str) -> Any:
         return self.sm.get_screen(name)
 
@@ -213,26 +178,50 @@ class KioskApp(App):
     def current(self) -> str:
         return self.sm.current
 
-    def show(self, name: str) -> None:
+    def go(self, name: str, **data: Any) -> None:
+        """Show screen `name`: the screen left closes what it had open, the new one takes
+        `data` and loads what else it shows (its `enter()`)."""
         self.deadline = None
+        leaving = self.sm.current_screen
+        if leaving is not None and leaving.name != name:
+            leaving.leave()
+        self.screen(name).enter(**data)
         self.sm.current = name
         if self.camera is not None:
             self.camera.show_preview = name == "home"
         self.activity()
 
-    def go_home(self, *_: Any) -> None:
+    def home(self, *_: Any) -> None:
+        """Every screen forgets what a visitor entered; the home screen shows."""
         # Screens first: a survey left open closes itself in reset() (answers given are kept,
-        # the rest counts as skipped), and it needs to know its prompt for that.
+        # the rest counts as skipped).
         for screen in self.sm.screens:
             screen.reset()
         self.pending = None
-        self.survey_prompt = None
-        self.survey_card = ""
-        self.show("home")
+        self.go("home")
+
+    def call(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        then: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run a service call off the UI thread, in order with the others; `then` (or
+        `failed`) gets its answer on the UI thread."""
+        self.worker.submit(fn, *args, then=then, failed=failed, **kwargs)
 
     def after(self, seconds: float, action: Callable[[], None]) -> None:
         """Run `action` after `seconds` on the kiosk's clock (unless the screen changes first)."""
         self.deadline = (self.mono() + seconds, action)
+
+    def play(self, sound: str) -> None:
+        self.sounds.play(sound)
+
+    def idle(self) -> bool:
+        """True when no service call is waiting for its answer."""
+        return self.worker is None or self.worker.busy == 0
 
     # --- time -----------------------------------------------------------------------------
     def activity(self, *_: Any) -> None:
@@ -255,36 +244,45 @@ class KioskApp(App):
             action()
         elif self.current != "home" and now - self.last_activity >= self.settings.idle_seconds:
             log.info("idle for %s s on %s: back to home", self.settings.idle_seconds, self.current)
-            self.go_home()
+            self.home()
         self._update_clock()
 
     def _update_clock(self) -> None:
         now = local_time(self.service.clock.now())
-        day, month = tr._(DAYS[now.weekday()]), tr._(MONTHS[now.month - 1])
-        self.date_text = f"{day}, {now.day} {month} {now.year}"
-        sep = "." if tr.lang == "id" else ":"
-        self.time_text = f"{now.hour:02d}{sep}{now.minute:02d}"
+        self.date_text = long_date(now.date(), tr.lang)
+        self.time_text = clock_time(now.time(), tr.lang)
 
     # --- language -------------------------------------------------------------------------
     def switch_language(self, lang: str | None = None) -> None:
         tr.switch(lang or tr.other())
-        self.language = tr.lang
+        self._language_changed()
         self._update_clock()
         for screen in self.sm.screens:
             screen.on_language()
         self.activity()
 
+    def _language_changed(self) -> None:
+        self.language = tr.lang
+        self.other_language = LANGUAGE_NAMES[tr.other()]
+
     def room_name(self, room: Room | str | None) -> str:
+        """A room's name from the layout file, in the language shown."""
         if isinstance(room, str):
             room = self.service.site.room(room)
         if room is None:
             return ""
-        return room.name if tr.lang == "id" else room.name_en
+        return tr.given(room.name, room.name_en)
 
     # --- camera ---------------------------------------------------------------------------
     def set_camera_state(self, state: str) -> None:
         self.camera_state = state
         self.camera_ok = state == "running"
+
+    def camera_counts(self) -> tuple[int, int] | None:
+        """(frames shown, frames read) since the camera started; None without a camera."""
+        if self.camera is None:
+            return None
+        return self.camera.frames_shown, self.camera.frames_decoded
 
     def card_seen(self, text: str, source: str = "scan") -> None:
         """A card event from the scanner (UI thread); source "barcode" for old Code 128 cards."""
@@ -297,20 +295,16 @@ class KioskApp(App):
 
     # --- check-in flow --------------------------------------------------------------------
     def handle_card(self, text: str, source: str = "scan") -> None:
-        self.survey_prompt = None  # a new visitor: an invitation on screen was not for them
         if looks_like_group(text):
-            self.go_home()
-            self.screen("group").open_code(text)
-            self.show("group")
+            self.home()
+            self.go("group", code=text)
             return
         self.pending = Pending("member", text=text, source=source)
         svc = self.service
         if svc.at_entrance:
-            self.worker.submit(
-                svc.identify, text, source=source, then=self._identified, failed=self._failed
-            )
+            self.call(svc.identify, text, source=source, then=self._identified, failed=self._failed)
         else:
-            self.worker.submit(
+            self.call(
                 svc.check_in, text, source=source, then=self.show_decision, failed=self._failed
             )
 
@@ -324,20 +318,19 @@ class KioskApp(App):
         self.ask_room()
 
     def ask_room(self) -> None:
-        self.screen("rooms").ask(self.pending)
-        self.show("rooms")
+        self.go("rooms", pending=self.pending)
 
     def room_chosen(self, room: str) -> None:
         p, svc = self.pending, self.service
         if p is None:
-            self.go_home()
+            self.home()
             return
         if p.sent:
             log.info("room tapped again while the visit is being stored: ignored")
             return
         p.sent = True
         if p.kind == "member":
-            self.worker.submit(
+            self.call(
                 svc.check_in,
                 p.text,
                 room,
@@ -346,12 +339,12 @@ class KioskApp(App):
                 failed=self._failed,
             )
         elif p.kind == "guest":
-            self.worker.submit(
+            self.call(
                 svc.guest_check_in, p.form, room, then=self.show_decision, failed=self._failed
             )
         elif p.kind == "group":
             children, adults = p.counts
-            self.worker.submit(
+            self.call(
                 svc.group_check_in,
                 p.text,
                 children,
@@ -378,7 +371,7 @@ class KioskApp(App):
             self.ask_room()
         else:
             self.pending.sent = True
-            self.worker.submit(
+            self.call(
                 self.service.guest_check_in, form, then=self.show_decision, failed=self._failed
             )
 
@@ -390,7 +383,7 @@ class KioskApp(App):
             self.ask_room()
         else:
             self.pending.sent = True
-            self.worker.submit(
+            self.call(
                 self.service.group_check_in,
                 code,
                 children,
@@ -403,97 +396,7 @@ class KioskApp(App):
         self.show_decision(None, error=str(exc))
 
     def show_decision(self, decision: Decision | None, error: str = "") -> None:
-        self.last_decision = decision
-        pending = self.pending
-        self.pending = None
-        # A new visitor on screen: whatever survey was open or offered is not theirs.
-        self.screen("survey").reset()
-        self.survey_prompt = None
-        self.survey_card = ""
-        screen = self.screen("result")
-        kind = screen.present(decision, pending, error)
-        self.show("result")
-        self.sounds.play({"accepted": "welcome", "repeat": "repeat"}.get(kind, "refused"))
-        wait = RESULT_SECONDS.get(kind, RESULT_SECONDS["refused"])
-        self.after(wait, self.go_home)
-        if (
-            decision is not None
-            and decision.accepted
-            and decision.visitor_type == "member"
-            and decision.member
-        ):
-            card = pending.text if pending is not None and pending.kind == "member" else ""
-            self.worker.submit(
-                self.service.survey_for,
-                decision.member,
-                then=lambda prompt: self._survey_ready(decision, card, prompt),
-            )
-
-    # --- surveys --------------------------------------------------------------------------
-    # The member whose survey is due is invited by name on their welcome; the survey opens only
-    # when they tap "yes", so it can never land in front of the next visitor. Ignored (the
-    # welcome times out, or the next card comes first), it was never shown and waits for the
-    # member's next visit; "no, thanks" closes it as skipped.
-    def _survey_ready(self, decision: Decision, card: str, prompt: Any) -> None:
-        if not prompt or self.current != "result" or self.last_decision is not decision:
-            return  # someone else is on screen by now
-        self.survey_prompt = prompt
-        self.survey_card = card
-        self.screen("result").invite(first_name(decision.member_name))
-        self.after(RESULT_SECONDS["invite"], self.go_home)
-
-    def open_survey(self) -> None:
-        """The member said yes: the survey appears now, and only now counts as shown."""
-        prompt = self.survey_prompt
-        if prompt is None:
-            self.go_home()
-            return
-        self.screen("survey").ask(
-            list(prompt.questions),
-            lambda answers: self._survey_answered(prompt, answers),
-            intro="visit",
-            words=getattr(prompt, "answers", None),
-        )
-        self.show("survey")
-        self.worker.submit(self.service.survey_shown, prompt.id)
-
-    def decline_survey(self) -> None:
-        """ "No, thanks" on the invitation: one tap, closed as skipped, and home."""
-        prompt, self.survey_prompt = self.survey_prompt, None
-        if prompt is not None:
-            self._survey_answered(prompt, None)
-        self.go_home()
-
-    def _survey_answered(self, prompt: Any, answers: dict[str, int] | None) -> None:
-        """Answers (even to some of the questions only) are stored; none at all is a skip."""
-        if self.survey_prompt is prompt:
-            self.survey_prompt = None
-        svc = self.service
-        if answers:
-            self.worker.submit(svc.answer_survey, prompt.id, answers)
-        else:
-            self.worker.submit(svc.skip_survey, prompt.id)
-
-    def open_rating(self) -> None:
-        self.worker.submit(self.service.rating_questions, then=self._rating_ready)
-
-    def _rating_ready(self, questions: Any) -> None:
-        def answered(answers: dict[str, int] | None) -> None:
-            if answers:
-                self.worker.submit(self.service.record_rating, answers)
-
-        self.screen("survey").ask(list(questions), answered, intro="rate")
-        self.show("survey")
-
-    # --- staff ----------------------------------------------------------------------------
-    def open_staff(self) -> None:
-        self.show("staff_pin")
-
-    def staff_unlocked(self) -> None:
-        self.screen("staff").refresh()
-        self.show("staff")
-
-    # --- helpers for tests and tools ------------------------------------------------------
-    def idle(self) -> bool:
-        """True when no background job is waiting for its answer."""
-        return self.worker is None or self.worker.busy == 0
+        """The answer for the visitor on screen; the result screen says it (and, for a member
+        with a mini-survey due, asks them for it)."""
+        pending, self.pending = self.pending, None
+        self.go("result", decision=decision, pending=pending, error=error)

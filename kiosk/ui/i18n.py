@@ -18,14 +18,12 @@ from typing import Any
 from kivy.event import EventDispatcher
 from kivy.properties import StringProperty
 
-from kiosk.i18n import LANGUAGES, LOCALE_DIR, po_path, read_po
+from kiosk.i18n import LANGUAGES, LOCALE_DIR, N_, po_path, read_po
 
 __all__ = ["LANGUAGES", "N_", "Translator", "po_path", "read_po", "tr"]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
-    """Mark a text for the catalogue where it is defined; `tr._()` translates it when shown."""
-    return text
+# Each language's name in itself: the switch names the other one, so a visitor finds their own.
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 class Translator(EventDispatcher):
@@ -44,9 +42,10 @@ class Translator(EventDispatcher):
     def _(self, text: str) -> str:
         return self._catalog.get(text, text)
 
-    def word(self, pair: tuple[str, str]) -> str:
-        """A core (Bahasa Indonesia, English) pair in the current language."""
-        return pair[0] if self.lang == "id" else pair[1]
+    def given(self, indonesian: str, english: str) -> str:
+        """A text the kiosk is given as data in both languages, which no catalogue can hold:
+        a layout file's room names, the survey standard's questions and answer words."""
+        return english if self.lang == "en" else indonesian
 
     def fbind(self, name: str, func: Callable[..., Any], *largs: Any, **kwargs: Any) -> Any:
         if name == "_":
@@ -79,7 +78,8 @@ class Translator(EventDispatcher):
         self._observers.clear()
 
     def other(self) -> str:
-        return "en" if self.lang == "id" else "id"
+        """The language the switch offers (of two, the one not shown)."""
+        return next(code for code in LANGUAGES if code != self.lang)
 
 
 tr = Translator()

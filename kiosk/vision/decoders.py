@@ -155,8 +155,12 @@ class _Base:
         self.scale_to = scale_to  # longest side after scaling; 0 keeps the frame's size
         self.retry_centre = retry_centre
 
-    def _read(self, grey: np.ndarray) -> list[Code]:  # pragma: no cover - overridden
+    def _read(self, grey: np.ndarray, binarizer: str = "local") -> list[Code]:  # pragma: no cover
         raise NotImplementedError
+
+    def read(self, grey: np.ndarray, binarizer: str = "local") -> list[Code]:
+        """One engine pass over a prepared grey image, as it is (no scaling, no retry)."""
+        return self._read(grey, binarizer)
 
     def decode(self, frame: Any) -> list[Code]:
         grey = as_grey(frame)
@@ -169,15 +173,15 @@ class _Base:
             small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         codes = self._read(small)
         if scale != 1.0 and codes:
-            codes = [_rescale(c, 1 / scale, 0, 0) for c in codes]
+            codes = [rescaled(c, 1 / scale, 0, 0) for c in codes]
         if not codes and self.retry_centre and scale != 1.0:
             y0, x0 = h // 6, w // 6
             region = np.ascontiguousarray(grey[y0 : h - y0, x0 : w - x0])
-            codes = [_rescale(c, 1.0, x0, y0) for c in self._read(region)]
+            codes = [rescaled(c, 1.0, x0, y0) for c in self._read(region)]
         return codes
 
 
-def _rescale(code: Code, factor: float, dx: int, dy: int) -> Code:
+def rescaled(code: Code, factor: float, dx: int, dy: int) -> Code:
     corners = tuple(
         (int(round(x * factor)) + dx, int(round(y * factor)) + dy) for x, y in code.corners
     )
@@ -201,10 +205,18 @@ class ZxingDecoder(_Base):
         self._formats = tuple(fmts)
         self._names = {zxingcpp.BarcodeFormat.QRCode: QR, zxingcpp.BarcodeFormat.Code128: CODE128}
 
-    def _read(self, grey: np.ndarray) -> list[Code]:
+    def _read(self, grey: np.ndarray, binarizer: str = "local") -> list[Code]:
+        """`binarizer`: "local" (zxing's default, local averages), "global" (one histogram
+        threshold: better for soft, blurred edges) or "fixed" (the image is already black and
+        white)."""
         zx = self._zx
+        kind = {
+            "local": zx.Binarizer.LocalAverage,
+            "global": zx.Binarizer.GlobalHistogram,
+            "fixed": zx.Binarizer.FixedThreshold,
+        }[binarizer]
         # Inverted (light-on-dark) codes are not printed on our cards: skip that pass.
-        found = zx.read_barcodes(grey, formats=self._formats, try_invert=False)
+        found = zx.read_barcodes(grey, formats=self._formats, try_invert=False, binarizer=kind)
         out = []
         for b in found:
             if b.content_type in (zx.ContentType.Text, zx.ContentType.GS1):
@@ -240,8 +252,8 @@ class PyzbarDecoder(_Base):
         self._symbols = syms
         self._names = {"QRCODE": QR, "CODE128": CODE128}
 
-    def _read(self, grey: np.ndarray) -> list[Code]:
-        out = []
+    def _read(self, grey: np.ndarray, binarizer: str = "local") -> list[Code]:
+        out = []  # ZBar has one binarizer of its own
         for d in self._zbar.decode(grey, symbols=self._symbols):
             text, binary, oversized = bounded_text(d.data)
             pts = [(p.x, p.y) for p in d.polygon] or [

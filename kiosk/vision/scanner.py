@@ -9,8 +9,8 @@ two events; decode misses while the card is tilted or blurred are covered by the
 A frame showing more than `max_cards` different codes (a sheet of printed cards, a poster) gives
 no event: those codes are marked as seen, so none of them fires until it has left view.
 
-Pure logic, no thread; `run_pipeline` glues a frame source, a decoder and a scanner. This module
-never touches the database: the caller's `on_event` does the check-in.
+Pure logic, no thread; kiosk.vision.pipeline glues a frame source, a decoder and a scanner. This
+module never touches the database: the caller's `on_event` does the check-in.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from kiosk.domain.redact import redact
-from kiosk.vision.decoders import Code, Decoder, safe_decode
+from kiosk.domain.vocab import Source
+from kiosk.vision.decoders import CODE128, Code
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,11 @@ class CardEvent:
     frame: int  # index of the frame the card was first readable in (this showing)
     at: float  # monotonic seconds (or the source's media time)
     code: Code
+
+    @property
+    def source(self) -> Source:
+        """How the visit came in: an older card's Code 128 barcode, or a QR card."""
+        return Source.BARCODE if self.format == CODE128 else Source.SCAN
 
 
 @dataclass
@@ -127,42 +132,3 @@ class Scanner:
 
     def reset(self) -> None:
         self._tracks.clear()
-
-
-@dataclass
-class PipelineStats:
-    frames: int = 0
-    events: int = 0
-    decode_seconds: float = 0.0
-    codes: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def run_pipeline(
-    frames: Iterable[Any],
-    decoder: Decoder,
-    scanner: Scanner,
-    on_event: Callable[[CardEvent], None],
-    stop: Callable[[], bool] | None = None,
-) -> PipelineStats:
-    """Pull frames, decode, debounce, call `on_event` per card event. Returns counts.
-
-    `frames` yields objects with `.image`, `.index` and `.t` (kiosk.vision.sources.Frame) or bare
-    images (then the frame index is the position and the time the scanner's clock).
-    """
-    stats = PipelineStats()
-    for n, item in enumerate(frames):
-        if stop is not None and stop():
-            break
-        image = getattr(item, "image", item)
-        index = getattr(item, "index", n)
-        at = getattr(item, "t", None)
-        start = time.perf_counter()
-        codes = safe_decode(decoder, image)
-        stats.decode_seconds += time.perf_counter() - start
-        stats.frames += 1
-        stats.codes += len(codes)
-        for event in scanner.feed(codes, frame=index, at=at):
-            stats.events += 1
-            on_event(event)
-    return stats

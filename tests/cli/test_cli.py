@@ -220,3 +220,20 @@ def test_reimport_with_fewer_columns_keeps_the_other_fields(kiosk, tmp_path) -> 
         "Umum",
         "2024-01-01",  # still expired: a list of names does not renew anyone
     )
+
+
+def test_every_refusal_reason_has_its_words_in_both_languages() -> None:
+    from kiosk.domain.vocab import Refusal, words
+    from kiosk.i18n import catalog
+
+    for reason in Refusal:
+        msgid = words(reason)
+        assert msgid != reason.value, reason
+        assert catalog("id").get(msgid) not in (None, msgid), (reason, "id")
+        assert msgid in catalog("en"), (reason, "en")
+
+
+def test_a_refused_card_is_said_in_the_kiosk_language(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti")
+    code, out, _ = kiosk("checkin", "X9", "--room", "BACA")
+    assert code == 1 and out.startswith("unknown_card (kartu tidak dikenal): ")

@@ -137,8 +137,10 @@ def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
         assert kiosk(*args, "--out", str(out))[0] == 0
     with out_csv.open(encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
-    assert table[0] == ["Tanggal", "Anggota", "Tamu", "Rombongan", "Jumlah"]
-    assert table[-1] == ["Jumlah", "2", "0", "21", "23"]
+    assert table[0][:5] == ["Tanggal", "Anggota", "Tamu", "Rombongan", "Jumlah"]
+    assert table[0][5:] == ["Pengunjung (orang)", "Laki-laki", "Perempuan", "Tidak diketahui"]
+    # one member in two rooms: two room visits, one person; 21 in the group, no genders given
+    assert table[-1] == ["Jumlah", "2", "0", "21", "23", "22", "0", "0", "23"]
     wb = load_workbook(out_xlsx)
     assert wb.sheetnames == [
         "Tanggal", "Jam", "Hari", "Bulan", "Tahun", "Per ruang", "Per kategori",
@@ -151,10 +153,10 @@ def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
 
     code, out, _ = kiosk("export", "daily", "--date", "2026-11-25", "--out",
                          str(tmp_path / "d.xlsx"), "--lang", "en", "--json")  # fmt: skip
-    assert code == 0 and out["total"] == 22
+    assert code == 0 and out["total"] == 22 and out["visitors"] == 22
     rows = list(load_workbook(tmp_path / "d.xlsx").worksheets[0].iter_rows(values_only=True))
     assert rows[0][:5] == ("Date", "Room", "Room name", "Visitor type", "Category")
-    assert rows[-1][1:] == ("ALL", None, "Total", None, 22, 2)
+    assert rows[-1][1:] == ("ALL", None, "Total", None, 22, 2, 22, 0, 0, 22)
 
 
 def test_reports_refuse_bad_input_with_one_line(kiosk, tmp_path: Path) -> None:
@@ -180,3 +182,65 @@ def test_daily_export_into_a_folder_as_csv(kiosk, tmp_path) -> None:
     with open(d["out"], encoding="utf-8-sig", newline="") as f:
         text = f.read()
     assert "BACA" in text and d["total"] == 1
+
+
+def pages(pdf: Path, lang: str, tmp_path: Path) -> list[Path]:
+    """Every page of a PDF rendered to PNG (poppler), as staff would print it."""
+    prefix = tmp_path / f"{pdf.stem}-{lang}"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(prefix)], check=True)
+    return sorted(tmp_path.glob(f"{prefix.name}-*.png"))
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (pdftoppm)")
+def test_ikm_with_real_ages_lays_out_and_reads_back(kiosk, tmp_path: Path) -> None:
+    # 60 respondents aged 15 to 74: one profile row per age would not fit on a page.
+    rows = [
+        (f"{1 + i % 28:02d}/11/2025", "LP"[i % 2], str(15 + i), "4 3 3 4 4 4 3 3 4")
+        for i in range(60)
+    ]
+    code, out, err = kiosk("survey", "import", str(paper_csv(tmp_path / "f.csv", rows)), "--json")
+    assert code == 0, err
+    pdf, xlsx = tmp_path / "ikm.pdf", tmp_path / "ikm.xlsx"
+    period = ("report", "ikm", "--from", "2025-01-01", "--to", "2025-12-31")
+    for lang in ("id", "en"):
+        code, _, err = kiosk(*period, "--population", "500", "--lang", lang, "--out", str(pdf))
+        assert code == 0, err
+        assert pages(pdf, lang, tmp_path)
+    code, rep, _ = kiosk(*period, "--out", str(xlsx), "--json")
+    bands = {"<20": 5, "20-29": 10, "30-39": 10, "40-49": 10, "50-59": 10, "60+": 15}
+    assert rep["profile"]["age_band"] == bands
+    wb = load_workbook(xlsx)
+    summary = {r[0].value: r[1] for r in wb["IKM"].iter_rows(min_row=2)}
+    assert summary["IKM"].value == float(ikm.format_ikm(Fraction(str(rep["ikm"]))))
+    assert summary["IKM"].number_format == "0.00"
+    unrounded = summary["IKM (tanpa pembulatan)"]
+    assert unrounded.value == pytest.approx(rep["ikm"])
+    assert wb["IKM"].row_dimensions[unrounded.row].hidden
+    profile = list(wb["Profil"].iter_rows(min_row=2, values_only=True))
+    ages = profile[[r[0] for r in profile].index("Umur") :][:6]
+    assert [(r[1], r[2]) for r in ages] == list(bands.items())
+    assert "gender" not in {r[0] for r in profile}  # words, not the database's keys
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (pdftoppm)")
+def test_ikm_of_an_empty_period_is_a_readable_page(kiosk, tmp_path: Path) -> None:
+    pdf = tmp_path / "empty.pdf"
+    code, _, err = kiosk("report", "ikm", "--from", "2030-01-01", "--to", "2030-12-31",
+                         "--lang", "id", "--out", str(pdf))  # fmt: skip
+    assert code == 0, err
+    assert len(pages(pdf, "id", tmp_path)) == 1
+    assert b"IKM - \xc2\xb7" not in pdf.read_bytes()
+
+
+def test_paper_import_refuses_impossible_ages_and_future_days(kiosk, tmp_path: Path) -> None:
+    rows = [
+        ("03/11/2025", "L", "abc", "4 3 3 4 4 4 3 3 4"),
+        ("03/11/2025", "P", "200", "4 3 3 4 4 4 3 3 4"),
+        ("03/11/2099", "P", "30", "4 3 3 4 4 4 3 3 4"),
+        ("03/11/2025", "P", "30 - 39", "4 3 3 4 4 4 3 3 4"),
+    ]
+    code, out, err = kiosk("survey", "import", str(paper_csv(tmp_path / "f.csv", rows)), "--json")
+    assert code == 2 and out["stored"] == 0
+    reasons = {r["line"]: r["reason"] for r in out["refused"]}
+    assert set(reasons) == {2, 3, 4}
+    assert "abc" in reasons[2] and "200" in reasons[3] and "future" in reasons[4]

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from kiosk.adapters.db.models import RefusedScan, Visit
 from kiosk.config import Settings
 from kiosk.domain.cards import make_payload
-from kiosk.domain.clock import ManualClock
 from kiosk.services import members
 from kiosk.services.kiosk import KioskService
+from tests.support.clock import ManualClock
 
 ROUNDS = 40
 

@@ -11,9 +11,9 @@ from sqlalchemy import select, text
 from kiosk.adapters.db.models import QueuedSurvey, RefusedScan, Visit
 from kiosk.config import load_settings
 from kiosk.domain.cards import make_payload
-from kiosk.domain.clock import ManualClock
-from kiosk.services import members, privacy
+from kiosk.services import members
 from kiosk.services.kiosk import KioskService
+from tests.support.clock import ManualClock
 
 NAME = "Zulaikha Kartikasari"
 
@@ -74,7 +74,7 @@ def test_retention_keeps_counts_and_forgets_people(
         )  # fmt: skip
     clock.advance(800 * 86400)
     assert service.check_in(card, "BACA").counted  # a recent visit keeps its link
-    done = privacy.purge(service)
+    done = service.purge_personal_data()
     assert (done.member_visit_links, done.refusal_excerpts, done.closed_surveys) == (1, 1, 1)
     with service.sessions() as s:
         visits = s.execute(select(Visit.member_id, Visit.at_utc).order_by(Visit.at_utc)).all()
@@ -85,7 +85,7 @@ def test_retention_keeps_counts_and_forgets_people(
             assert s.execute(text("PRAGMA secure_delete")).scalar() == 1
     wal = Path(str(service.engine.url.database) + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0  # truncated after the purge
-    assert privacy.purge(service).member_visit_links == 0
+    assert service.purge_personal_data().member_visit_links == 0
 
 
 def test_every_view_of_names_is_in_the_access_log(kiosk, tmp_path: Path) -> None:

@@ -49,3 +49,30 @@ def test_sqlite_pragmas_make_writes_durable(tmp_path) -> None:
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_vocabulary_checks_are_named_alike_and_go_on_downgrade(db_url: str) -> None:
+    engine = make_engine(db_url)
+    init_db(engine)
+
+    def checks() -> set[str]:
+        found = inspect(engine)
+        return {
+            c["name"]
+            for t in ("visits", "refused_scans", "survey_queue", "survey_respondents")
+            for c in found.get_check_constraints(t)
+        }
+
+    assert checks() == {
+        "ck_visits_visitor_type",
+        "ck_visits_decision",
+        "ck_visits_source",
+        "ck_refused_scans_reason",
+        "ck_survey_queue_status",
+        "ck_survey_respondents_channel",
+    }
+    command.downgrade(alembic_config(engine), "0002")
+    assert checks() == set()
+    init_db(engine)
+    assert len(checks()) == 6
+    engine.dispose()

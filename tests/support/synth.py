@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 import qrcode
 import qrcode.constants
-from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.adapters.render.cards import CardFace, render_card
 
 # ID-1 card face, 85.6 x 54 mm.
 CARD_MM = (85.6, 54.0)
@@ -33,23 +34,12 @@ def qr_array(text: str, box: int = 8, border: int = 4) -> np.ndarray:
 
 
 def card_face(text: str, name: str = "", number: str = "", px_per_mm: float = 8.0) -> np.ndarray:
-    """A white ID-1 card face with a QR of `text` on the right, as a BGR uint8 array."""
-    w, h = round(CARD_MM[0] * px_per_mm), round(CARD_MM[1] * px_per_mm)
-    img = Image.new("RGB", (w, h), "white")
-    draw = ImageDraw.Draw(img)
-    band = round(h * 0.2)
-    draw.rectangle([0, 0, w, band], fill=(20, 90, 60))
-    font = ImageFont.load_default(size=max(10, band // 2))
-    draw.text((round(w * 0.04), band // 4), "PERPUSTAKAAN", fill="white", font=font)
-    small = ImageFont.load_default(size=max(8, band // 3))
-    draw.text((round(w * 0.04), band + band // 2), name or "Anggota", fill="black", font=small)
-    draw.text(
-        (round(w * 0.04), band * 2 + band // 4), number or text[:16], fill="black", font=small
-    )
-    side = round(min(h - band - 0.04 * h, w * 0.46))
-    qr = Image.fromarray(qr_array(text)).resize((side, side), Image.NEAREST)
-    img.paste(qr, (w - side - round(0.03 * w), band + round(0.02 * h)))
-    return cv2.cvtColor(np.array(img), cv2.COLOR_RGB2BGR)
+    """The member card as the kiosk prints it (kiosk.adapters.render.cards), as a BGR array."""
+    parts = text.split(":")
+    shown = number or (parts[2] if len(parts) > 2 else text[:16])  # LK1:K1:<number>:...
+    face = CardFace(number=shown, name=name or "Anggota Perpustakaan", payload=text)
+    image = render_card(face, "Perpustakaan Kota Lubuklinggau", dpi=round(px_per_mm * 25.4))
+    return cv2.cvtColor(np.array(image), cv2.COLOR_RGB2BGR)
 
 
 def background(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
@@ -98,6 +88,9 @@ class Look:
     glare: float = 0.0  # peak brightness added by a specular highlight (0..255)
     glare_at: tuple[float, float] = (0.5, 0.5)  # glare centre on the card (fractions)
     jpeg: int = 0  # webcam JPEG quality, 0 = none
+    defocus: float = 0.0  # out-of-focus blur sigma in pixels (card held too close)
+    shadow: float = 0.0  # darkening of the shadowed part of the card (0..1), e.g. a hand
+    shadow_at: float = 0.5  # where the shadow's edge crosses the card (fraction of its width)
 
 
 def card_corners(pose: Pose, frame_w: int, frame_h: int, card_aspect: float) -> np.ndarray:
@@ -168,8 +161,10 @@ def compose(
             src = np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], np.float32)
             m = cv2.getPerspectiveTransform(src, dst - np.array([x0, y0], np.float32))
             size = (x1 - x0, y1 - y0)
+            alpha = card[:, :, 3] / 255.0 if card.shape[2] == 4 else np.ones((ch, cw))
+            card = card[:, :, :3]
             warped = cv2.warpPerspective(card, m, size, flags=cv2.INTER_LINEAR).astype(np.float32)
-            mask = cv2.warpPerspective(np.ones((ch, cw), np.float32), m, size)[..., None]
+            mask = cv2.warpPerspective(alpha.astype(np.float32), m, size)[..., None]
             if look.glare > 0:
                 gx, gy = look.glare_at
                 pt = np.array([[[gx * cw, gy * ch]]], np.float32)
@@ -178,8 +173,20 @@ def compose(
                 ys, xs = np.ogrid[0 : size[1], 0 : size[0]]
                 d2 = ((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2).astype(np.float32)
                 warped += (look.glare * np.exp(-d2 / (2 * radius * radius)))[..., None] * mask
+            if look.shadow > 0:
+                # A soft-edged shadow over part of the card (a hand, the visitor's head).
+                edge = np.array([[[look.shadow_at * cw, 0.0], [look.shadow_at * cw + 1, ch]]])
+                (ex0, ey0), (ex1, ey1) = cv2.perspectiveTransform(edge.astype(np.float32), m)[0]
+                ys, xs = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+                side = (xs - ex0) * (ey1 - ey0) - (ys - ey0) * (ex1 - ex0)
+                soft = max(2.0, float(np.linalg.norm(dst[1] - dst[0])) * 0.03)
+                scale = np.hypot(ex1 - ex0, ey1 - ey0) * soft
+                dark = 1 / (1 + np.exp(-side / max(scale, 1e-3)))
+                warped *= (1 - look.shadow * dark)[..., None]
             roi = frame[y0:y1, x0:x1].astype(np.float32)
             roi = roi * (1 - mask) + warped * mask
+            if look.defocus > 0.3:
+                roi = cv2.GaussianBlur(roi, (0, 0), look.defocus)
             if look.blur >= 2:
                 roi = cv2.filter2D(roi, -1, _motion_kernel(look.blur, look.blur_angle))
             frame[y0:y1, x0:x1] = np.clip(roi, 0, 255).astype(np.uint8)
@@ -279,6 +286,7 @@ def presentation_frames(
     scene: np.ndarray,
     rng: np.random.Generator,
     look_fn=ordinary_look,
+    pose_fn=None,
 ) -> Iterator[FeedFrame]:
     """Frames of one presentation over `scene`, with realistic motion between the phases."""
     base_look = look_fn(rng)
@@ -291,7 +299,7 @@ def presentation_frames(
         tilt_x=float(rng.uniform(-45, 45)),
         tilt_y=float(rng.uniform(-45, 45)),
     )
-    held = ordinary_pose(rng)
+    held = (pose_fn or ordinary_pose)(rng)
     end_cx = 0.5 - side * 0.8 if rng.random() < 0.5 else 0.5 + side * 0.8
 
     def pose_between(a: Pose, b: Pose, t: float) -> Pose:
@@ -427,3 +435,199 @@ def write_feed(
     finally:
         writer.release()
     return truth
+
+
+# --- the hard set ------------------------------------------------------------------------------
+# What real cameras meet at a library entrance, one condition at a time, each on top of ordinary
+# noise and JPEG: the cascade of preprocessing variants (kiosk.vision.variants) is tuned on these
+# and on plain QR codes of other versions, never on one layout alone.
+
+
+def plain_qr(text: str, ec: str = "M", box: int = 8) -> np.ndarray:
+    """A QR code of any version on a white label (4-module quiet zone), as a BGR array."""
+    levels = {
+        "L": qrcode.constants.ERROR_CORRECT_L,
+        "M": qrcode.constants.ERROR_CORRECT_M,
+        "Q": qrcode.constants.ERROR_CORRECT_Q,
+        "H": qrcode.constants.ERROR_CORRECT_H,
+    }
+    qr = qrcode.QRCode(error_correction=levels[ec], box_size=box, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    grey = np.array(qr.make_image().convert("L"), dtype=np.uint8)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def other_payload(rng: np.random.Generator) -> str:
+    """Text for a plain QR code of another version: URLs, numbers, longer notes."""
+    words = ["perpustakaan", "buku", "baca", "lubuklinggau", "anak", "koleksi", "ruang", "kota"]
+    kind = int(rng.integers(0, 4))
+    if kind == 0:
+        return "https://perpustakaan.example.id/" + "/".join(rng.choice(words, 2))
+    if kind == 1:
+        return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(8, 40))))
+    n = int(rng.integers(3, 30)) if kind == 2 else int(rng.integers(30, 60))
+    return " ".join(str(w) for w in rng.choice(words, n)).capitalize() + "."
+
+
+def bent(face: np.ndarray, amount: float) -> np.ndarray:
+    """The face of a card bent around a vertical axis (held between fingers): its columns
+    foreshorten towards the edges and its rows sag; `amount` is the sag, fraction of height."""
+    h, w = face.shape[:2]
+    pad = int(h * abs(amount)) + 2
+    out_h = h + pad
+    u = np.linspace(-1, 1, w, dtype=np.float32)
+    src_x = (np.arcsin(u * 0.6) / np.arcsin(0.6) + 1) * (w - 1) / 2
+    sag = amount * h * (1 - u * u)
+    ys = np.arange(out_h, dtype=np.float32)[:, None] - sag[None, :] - (pad if amount < 0 else 0)
+    map_x = np.broadcast_to(src_x[None, :], (out_h, w)).astype(np.float32)
+    shade = (0.75 + 0.25 * np.cos(u * np.pi / 2.2))[None, :, None]  # the sides turn from the light
+    out = cv2.remap(face, map_x, ys.astype(np.float32), cv2.INTER_LINEAR)
+    inside = ((ys >= 0) & (ys <= h - 1)).astype(np.uint8) * 255  # alpha: the scene shows outside
+    return np.dstack([np.clip(out * shade, 0, 255).astype(np.uint8), inside])
+
+
+def worn(face: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A card carried for years: faded print, scratches, a crease and a stain."""
+    h, w = face.shape[:2]
+    out = face.astype(np.float32)
+    fade = float(rng.uniform(0.45, 0.7))
+    out = 255 - (255 - out) * fade
+    for _ in range(int(rng.integers(6, 16))):  # scratches through the print
+        x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
+        angle = float(rng.uniform(0, np.pi))
+        length = float(rng.uniform(0.1, 0.5)) * w
+        x1, y1 = int(x0 + length * np.cos(angle)), int(y0 + length * np.sin(angle))
+        cv2.line(out, (x0, y0), (x1, y1), (235, 235, 235), int(rng.integers(1, 3)))
+    # A crease: a bright ridge next to a dark fold line, across the whole card.
+    x = int(rng.uniform(0.3, 0.8) * w)
+    tilt = int(rng.uniform(-0.2, 0.2) * h)
+    cv2.line(out, (x - tilt, 0), (x + tilt, h), (70, 70, 70), 2)
+    cv2.line(out, (x - tilt + 3, 0), (x + tilt + 3, h), (255, 255, 255), 2)
+    stain = np.zeros((h, w), np.float32)
+    cv2.circle(stain, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(0.12 * h), 1.0, -1)
+    stain = cv2.GaussianBlur(stain, (0, 0), 0.05 * h)
+    out *= (1 - 0.35 * stain)[..., None] * np.array([0.9, 0.95, 1.0], np.float32)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _mild(rng: np.random.Generator, **changes: float) -> Look:
+    look = Look(
+        noise=float(rng.uniform(2, 5)),
+        gain=float(rng.uniform(0.8, 1.1)),
+        jpeg=int(rng.integers(70, 92)),
+        blur=float(rng.uniform(0, 2)),
+        blur_angle=float(rng.uniform(0, 180)),
+    )
+    for k, v in changes.items():
+        setattr(look, k, v)
+    return look
+
+
+def _steep_pose(rng: np.random.Generator) -> Pose:
+    pose = ordinary_pose(rng)
+    pose.tilt_x = float(rng.choice([-1, 1]) * rng.uniform(40, 60))
+    pose.tilt_y = float(rng.choice([-1, 1]) * rng.uniform(30, 55))
+    pose.roll = float(rng.uniform(-180, 180))
+    return pose
+
+
+def _any_roll_pose(rng: np.random.Generator) -> Pose:
+    pose = ordinary_pose(rng)
+    pose.roll = float(rng.uniform(-180, 180))
+    return pose
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One hard condition: how the card is held, how it looks, what years did to it."""
+
+    name: str
+    pose: object  # Callable[[Generator], Pose]
+    look: object  # Callable[[Generator], Look]
+    face: object = None  # Callable[[ndarray, Generator], ndarray] or None
+
+
+HARD_CONDITIONS = (
+    Condition(
+        "glare",
+        _any_roll_pose,
+        lambda r: _mild(
+            r,
+            glare=float(r.uniform(170, 260)),
+            glare_at=(float(r.uniform(0.55, 0.95)), float(r.uniform(0.3, 0.8))),
+        ),
+    ),  # fmt: skip
+    Condition(
+        "motion_blur", _any_roll_pose, lambda r: _mild(r, blur=float(r.uniform(7, 16)))
+    ),  # fmt: skip
+    Condition("defocus", _any_roll_pose, lambda r: _mild(r, defocus=float(r.uniform(2.0, 4.0)))),
+    Condition("perspective", _steep_pose, _mild),
+    Condition(
+        "curved",
+        _any_roll_pose,
+        _mild,
+        lambda f, r: bent(f, float(r.choice([-1, 1]) * r.uniform(0.05, 0.14))),
+    ),  # fmt: skip
+    Condition(
+        "low_light",
+        _any_roll_pose,
+        lambda r: _mild(r, gain=float(r.uniform(0.12, 0.25)), noise=float(r.uniform(4, 8))),
+    ),  # fmt: skip
+    Condition(
+        "uneven_light",
+        _any_roll_pose,
+        lambda r: _mild(
+            r,
+            shadow=float(r.uniform(0.6, 0.85)),
+            shadow_at=float(r.uniform(0.55, 0.85)),
+            light_slope=float(r.uniform(-0.9, 0.9)),
+        ),
+    ),  # fmt: skip
+    Condition(
+        "noise_jpeg",
+        _any_roll_pose,
+        lambda r: _mild(r, noise=float(r.uniform(14, 24)), jpeg=int(r.integers(20, 40))),
+    ),  # fmt: skip
+    Condition("worn", _any_roll_pose, _mild, worn),
+)
+
+
+@dataclass
+class HardStill:
+    condition: str
+    subject: str  # card | qr
+    text: str | None  # None: an empty scene (no code at all)
+    image: np.ndarray
+
+
+def hard_stills(
+    per_condition: int, seed: int = 13, size: tuple[int, int] = (1280, 720), empty: int = 0
+) -> Iterator[HardStill]:
+    """The hard still set: every condition on the library's cards and on plain QR codes of
+    other versions (half each), plus `empty` scenes without a code for false reads."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    scenes = [background(w, h, rng) for _ in range(6)]
+    faces: dict[str, np.ndarray] = {}
+    for cond in HARD_CONDITIONS:
+        for i in range(per_condition):
+            if i % 2 == 0:
+                text, subject = demo_payload(int(rng.integers(1, 25))), "card"
+                if text not in faces:
+                    faces[text] = card_face(text)
+                face = faces[text]
+            else:
+                text, subject = other_payload(rng), "qr"
+                face = plain_qr(text, str(rng.choice(list("LMQH"))), box=int(rng.integers(5, 9)))
+            if cond.face is not None:
+                face = cond.face(face, rng)
+            pose = cond.pose(rng)
+            if subject == "qr":
+                pose.width = min(pose.width, 0.45)  # a square label: as tall as a wide card
+            image = compose(scenes[i % len(scenes)], face, pose, cond.look(rng), rng)
+            yield HardStill(cond.name, subject, text, image)
+    for i in range(empty):
+        look = ordinary_look(rng) if i % 2 else hard_look(rng)
+        image = compose(scenes[i % len(scenes)], None, Pose(), look, rng)
+        yield HardStill("empty", "none", None, image)

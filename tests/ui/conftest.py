@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from kiosk.ui.headless import use_offscreen
+from tests.support.headless import use_offscreen
 
 use_offscreen()
 
@@ -17,9 +17,9 @@ import pytest  # noqa: E402
 from kiosk.adapters.db.engine import init_db, make_engine  # noqa: E402
 from kiosk.config import Settings, load_settings  # noqa: E402
 from kiosk.domain.cards import Keyring  # noqa: E402
-from kiosk.domain.clock import ManualClock  # noqa: E402
 from kiosk.services.kiosk import KioskService  # noqa: E402
 from kiosk.services.members import add_member  # noqa: E402
+from tests.support.clock import ManualClock  # noqa: E402
 from ui.driver import Driver, FakeMono  # noqa: E402
 
 MEMBERS = [

@@ -15,9 +15,18 @@ from kivy.uix.scrollview import ScrollView
 from kiosk.config import Settings
 from kiosk.services.kiosk import KioskService
 from kiosk.ui.app import KioskApp
-from kiosk.ui.screens import visible_texts
 
 SIZE = (1280, 800)
+
+
+def visible_texts(widget: Any) -> list[str]:
+    """Every visible text under `widget` (tests look for words without knowing the layout)."""
+    out = []
+    for w in widget.walk(restrict=True):
+        text = getattr(w, "text", None)
+        if isinstance(text, str) and text and getattr(w, "opacity", 1) > 0:
+            out.append(text)
+    return out
 
 
 def _parents(widget: Any) -> list[Any]:

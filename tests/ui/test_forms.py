@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from kiosk.adapters.db.models import Guest, QueuedSurvey, SurveyAnswer, Visit
-from kiosk.domain.clock import ManualClock, local_day
+from kiosk.domain.clock import local_day
 from kiosk.services.groups import add_group
+from tests.support.clock import ManualClock
 from ui.driver import Driver
 from ui.helpers import card_payload
 

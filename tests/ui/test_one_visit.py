@@ -98,7 +98,10 @@ def test_keypad_ok_double_tap_at_a_room_kiosk(open_kiosk: Callable[..., Driver])
     kiosk = open_kiosk(location="BACA")
     kiosk.tap_id("keypad_button", "home")
     keypad = kiosk.screen()
-    keypad.number = "M2016002"
+    kiosk.tap_id("letters_button")
+    kiosk.type_on(keypad.ids.pad, "M")
+    kiosk.tap_id("letters_button")
+    kiosk.type_on(keypad.ids.pad, "2016002")
     ok = next(w for w in keypad.ids.pad.walk(restrict=True) if getattr(w, "key", None) == "OK")
     double_tap(kiosk, ok)
     assert kiosk.current == "result"

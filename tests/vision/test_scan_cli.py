@@ -119,3 +119,34 @@ def test_scan_legacy_flag_accepts_old_barcodes_but_not_bare_qr(kiosk_home: Path,
         ("welcome", "M2016001"),  # an old card's Code 128 barcode
         ("bad_payload", None),  # a QR holding a bare number is not a card
     ]
+
+
+def test_decode_runs_the_cascade_and_reports_every_code(tmp_path: Path, capsys) -> None:
+    from test_variants import two_codes
+
+    frame, texts = two_codes()
+    path = tmp_path / "counter.jpg"
+    cv2.imwrite(str(path), frame)
+    assert main(["decode", str(path), "--json", "--budget-ms", "2000"]) == 0
+    [out] = lines(capsys.readouterr().out)
+    assert sorted(c["text"] for c in out["codes"]) == sorted(texts)
+    assert all(len(c["corners"]) == 4 for c in out["codes"])
+
+
+def test_decode_refuses_a_budget_that_is_not_a_time(tmp_path: Path, capsys) -> None:
+    assert main(["decode", str(tmp_path / "x.png"), "--budget-ms", "soon"]) == 2
+    assert "--budget-ms: a time in milliseconds" in capsys.readouterr().err
+
+
+def test_scan_single_pass_gives_the_same_check_ins(kiosk_home: Path, capsys) -> None:
+    cards = sorted((kiosk_home / "cards").glob("*.png"))
+    feed = kiosk_home / "feed.avi"
+    synth.write_feed(synth.load_card_faces([str(p) for p in cards]), str(feed), (640, 480), seed=5)
+    args = ["scan", "--source", str(feed), "--room", "BACA", "--json"]
+    assert main([*args, "--single-pass"]) == 0
+    single = [(d["decision"], d["member"]) for d in lines(capsys.readouterr().out)]
+    assert single == [
+        ("welcome", "M2016001"),
+        ("welcome", "M2016002"),
+        ("welcome_back", "M2016001"),
+    ]

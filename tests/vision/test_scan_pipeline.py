@@ -9,11 +9,13 @@ import cv2
 import numpy as np
 import pytest
 import qrcode
-from vision_helpers import TEXTS, needs_zbar, write_video
+from vision_helpers import TEXTS, needs_zbar, wait_until, write_video
 
+from kiosk.domain.vocab import Source
 from kiosk.vision.decoders import make_decoder
-from kiosk.vision.scanner import CardEvent, Scanner, run_pipeline
-from kiosk.vision.sources import read_frames
+from kiosk.vision.pipeline import CardPipeline
+from kiosk.vision.scanner import CardEvent, Scanner
+from kiosk.vision.sources import LiveSource, read_frames
 from tests.support import synth
 
 
@@ -28,7 +30,7 @@ def presentations(truth: list[dict]) -> list[tuple[int, str]]:
 
 def scan(source, engine: str = "zxing") -> list[CardEvent]:
     events: list[CardEvent] = []
-    run_pipeline(read_frames(source), make_decoder(engine), Scanner(), events.append)
+    CardPipeline(make_decoder(engine), Scanner()).run(read_frames(source), events.append)
     return events
 
 
@@ -92,8 +94,35 @@ def test_hostile_codes_and_bad_frames_in_a_video_give_no_event(tmp_path: Path, c
         # Bad frames mixed in with real ones: skipped with a reason, the loop goes on.
         odd = [None, np.zeros((0, 0, 3), np.uint8), frames[0][:, :, :2], frames[-1]]
         extra: list[CardEvent] = []
-        run_pipeline(odd, make_decoder("zxing"), Scanner(), extra.append)
+        CardPipeline(make_decoder("zxing")).run(odd, extra.append)
     assert events == [] and extra == []
     assert "too long for a card" in caplog.text
     assert "codes in one frame" in caplog.text
     assert "skipped a camera frame" in caplog.text
+
+
+def test_the_kiosks_decode_thread_on_a_paced_video(feed) -> None:
+    # The camera hub's path: a LiveSource (newest frame only, real-time pace) feeding the card
+    # pipeline on its own thread; the same events as reading every frame of the file.
+    path, truth = feed
+    events: list[CardEvent] = []
+    with LiveSource(str(path)) as live:
+        thread = CardPipeline.for_cards("zxing").start(live, events.append)
+        assert wait_until(lambda: live.status.state == "ended")
+    thread.stop()
+    assert [e.text for e in events] == [c for _, c in presentations(truth)]
+    assert {e.source for e in events} == {Source.SCAN}
+
+
+def test_old_barcodes_are_events_with_their_source(tmp_path: Path) -> None:
+    import zxingcpp
+
+    bars = zxingcpp.create_barcode("M2016001", zxingcpp.BarcodeFormat.Code128)
+    image = np.asarray(bars.to_image(scale=4, add_quiet_zones=True))
+    image = cv2.copyMakeBorder(image, 60, 60, 60, 60, cv2.BORDER_CONSTANT, value=255)
+    frames = [image] * 3
+    assert CardPipeline.for_cards("zxing").run(frames, print).events == 0  # not read by default
+    events: list[CardEvent] = []
+    stats = CardPipeline.for_cards("zxing", legacy=True).run(frames, events.append)
+    assert [(e.text, e.source) for e in events] == [("M2016001", Source.BARCODE)]
+    assert (stats.frames, stats.events) == (3, 1)

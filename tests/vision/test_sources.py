@@ -10,7 +10,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from vision_helpers import grey_frames, level, write_video
+from vision_helpers import grey_frames, level, wait_until, write_video
 
 from kiosk.vision.sources import (
     ImageListCapture,
@@ -22,16 +22,6 @@ from kiosk.vision.sources import (
     parse_source,
     read_frames,
 )
-
-
-def wait_until(condition, timeout: float = 20.0) -> bool:
-    """Poll `condition` (a bounded wait, not a timing assertion)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_parse_source(tmp_path: Path) -> None:

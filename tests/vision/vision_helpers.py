@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import time
 from pathlib import Path
 
 import cv2
@@ -65,3 +66,13 @@ def level(image: np.ndarray) -> int:
     """The position grey_frames() drew in a frame."""
     bright = int((image.mean(axis=(0, 2)) > 125).sum())
     return round(bright / 8) - 1
+
+
+def wait_until(condition, timeout: float = 20.0) -> bool:  # noqa: ANN001
+    """Poll `condition` (a bounded wait, not a timing assertion)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

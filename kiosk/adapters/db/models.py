@@ -4,26 +4,33 @@ Records that travel between sites (visits, members, guests, groups, refused scan
 keys made where they are created, so offline branch kiosks never collide when they sync.
 Times are stored as UTC; `local_day` is the library's day (Asia/Jakarta), written once by
 `kiosk.domain.clock.local_day` so every report cuts days at the same midnight.
+Columns holding a word of the shared vocabulary (`kiosk.domain.vocab`) are typed with its
+StrEnums and the database refuses any other value (a CHECK constraint, migration 0003).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Uuid,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from kiosk.domain.vocab import Admitted, Channel, Refusal, Source, SurveyStatus, VisitorType
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -51,8 +58,30 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def vocab(enum: type[StrEnum], name: str, length: int) -> Enum:
+    """A column type for one closed word list: stores the value, refuses any other word.
+
+    `length` keeps the column's VARCHAR size as it was; the CHECK constraint is named
+    ck_<table>_<name> (see Base.metadata) so that migrations can find it on every database.
+    """
+    return Enum(
+        enum,
+        name=name,
+        length=length,
+        native_enum=False,  # a VARCHAR and a CHECK: the same on SQLite and PostgreSQL
+        create_constraint=True,
+        validate_strings=False,  # a stray word reaches the CHECK, which names the column
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",  # SQLAlchemy's default, as the indexes were made
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+        }
+    )
 
 
 class Member(Base):
@@ -116,8 +145,9 @@ class Visit(Base):
     site: Mapped[str] = mapped_column(String(16))
     kiosk_id: Mapped[str] = mapped_column(String(40))
     room: Mapped[str] = mapped_column(String(16))
-    visitor_type: Mapped[str] = mapped_column(String(6))  # member | guest | group
-    decision: Mapped[str] = mapped_column(String(12))  # welcome (new arrival) | moved (new room)
+    visitor_type: Mapped[VisitorType] = mapped_column(vocab(VisitorType, "visitor_type", 6))
+    # welcome (a new arrival) or moved (a new room); welcome_back stores no visit
+    decision: Mapped[Admitted] = mapped_column(vocab(Admitted, "decision", 12))
     category: Mapped[str | None] = mapped_column(String(40))
     headcount: Mapped[int] = mapped_column(Integer, default=1)
     children: Mapped[int] = mapped_column(Integer, default=0)
@@ -129,7 +159,7 @@ class Visit(Base):
     )
     guest_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("guests.id", ondelete="SET NULL"))
     group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
-    source: Mapped[str] = mapped_column(String(10))  # scan | keypad | form | cli | paper
+    source: Mapped[Source] = mapped_column(vocab(Source, "source", 10))
 
     __table_args__ = (
         Index("ix_visits_day_room", "local_day", "room"),
@@ -149,7 +179,7 @@ class RefusedScan(Base):
     site: Mapped[str] = mapped_column(String(16))
     kiosk_id: Mapped[str] = mapped_column(String(40))
     room: Mapped[str | None] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[Refusal] = mapped_column(vocab(Refusal, "reason", 20))
     excerpt: Mapped[str] = mapped_column(String(80))
     # The same text refused again soon after is counted here, not stored again (a forged
     # animated QR in front of the camera would otherwise add 30 rows a second).
@@ -182,8 +212,8 @@ class AccessRecord(Base):
 
 
 class QueuedSurvey(Base):
-    """A mini-survey waiting for a member's next visit: pending, shown, answered, skipped or
-    expired."""
+    """A mini-survey waiting for a member's next visit: pending, shown, then closed (answered,
+    skipped and expired alike, so the row no longer says which)."""
 
     __tablename__ = "survey_queue"
 
@@ -195,7 +225,9 @@ class QueuedSurvey(Base):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     queued_day: Mapped[date] = mapped_column(Date)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(8), default="pending")
+    status: Mapped[SurveyStatus] = mapped_column(
+        vocab(SurveyStatus, "status", 8), default=SurveyStatus.PENDING
+    )
 
     __table_args__ = (Index("ix_survey_queue_member_day", "member_id", "queued_day"),)
 
@@ -212,7 +244,7 @@ class SurveyRespondent(Base):
     standard: Mapped[str] = mapped_column(String(24))
     local_day: Mapped[date] = mapped_column(Date)
     site: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(6))  # mini | rating | paper
+    channel: Mapped[Channel] = mapped_column(vocab(Channel, "channel", 6))
     gender: Mapped[str | None] = mapped_column(String(1))  # L / P
     age_band: Mapped[str | None] = mapped_column(String(20))
     education: Mapped[str | None] = mapped_column(String(40))
@@ -235,7 +267,7 @@ class SurveyAnswer(Base):
     value: Mapped[int] = mapped_column(Integer)
     local_day: Mapped[date] = mapped_column(Date)
     site: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(6))
+    channel: Mapped[Channel] = mapped_column(vocab(Channel, "channel", 6))
 
     __table_args__ = (Index("ix_survey_answers_std_day", "standard", "local_day", "element"),)
 

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 GENDERS_SPELLED = {
@@ -20,6 +21,12 @@ GENDER_OF: dict[str, str | None] = {
     v: code for code, values in GENDERS_SPELLED.items() for v in values.split()
 }
 GENDER_OF.update({"laki laki": "L", "": None, "-": None})
+GENDER_COLUMN = "gender jenis_kelamin kelamin jk sex"  # how staff head a gender column
+
+
+def aliases(names: dict[str, str]) -> dict[str, str]:
+    """Column name -> field, from field -> the names staff give it (space-separated)."""
+    return {name: f for f, spelled in names.items() for name in spelled.split()}
 
 
 _TIME_SUFFIX_RE = re.compile(r"\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?$")
@@ -59,6 +66,70 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ImportFileError(
             f"cannot read the file as {encoding}: byte 0x{data[e.start]:02x} at offset {e.start}"
         ) from None
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """A staff CSV file as text: its encoding, and Excel's "sep=" first line if it has one."""
+
+    text: str
+    encoding: str
+    forced_delimiter: str | None  # from a "sep=;" first line
+    skip: int  # lines before the header: 1 after a "sep=" line
+
+    def delimiters(self) -> tuple[str, ...]:
+        """The separators to try: the one the file names, else every usual one."""
+        return (self.forced_delimiter,) if self.forced_delimiter else DELIMITERS
+
+    def first_record(
+        self, delim: str, quotechar: str = '"', text: str | None = None
+    ) -> list[str] | None:
+        """The first non-blank record after the "sep=" line; None when it cannot be read."""
+        skip = self.skip
+        for _line, record, error in records(self.text if text is None else text, delim, quotechar):
+            if error or record is None:
+                return None
+            if blank(record):
+                continue
+            if skip:
+                skip -= 1
+                continue
+            return record
+        return None
+
+    def rows(
+        self, delim: str, quotechar: str = '"', header: bool = True, text: str | None = None
+    ) -> Iterator[tuple[int, list[str] | None, str]]:
+        """(line, record or None, error) of every data row: blank rows, the "sep=" line and
+        the header row left out."""
+        skip = self.skip + (1 if header else 0)
+        for line, record, error in records(self.text if text is None else text, delim, quotechar):
+            if record is not None and blank(record):
+                continue  # blank lines, and Excel's ";;;;" empty rows
+            if skip:
+                skip -= 1
+                continue
+            yield line, record, error
+
+
+def read_csv_text(data: bytes) -> CsvText:
+    """Decode a staff CSV file (Excel's encodings) and note an Excel "sep=" first line."""
+    text, encoding = decode(data)
+    if "\x00" in text:
+        raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
+    if not text.strip():
+        raise ImportFileError("the file is empty")
+    if m := SEP_LINE_RE.match(text):
+        return CsvText(text, encoding, m.group(1), 1)
+    return CsvText(text, encoding, None, 0)
+
+
+def header_names(record: list[str]) -> list[str]:
+    """A header record's names, normalised, without the empty names a trailing separator adds."""
+    names = [norm_header(c) for c in record]
+    while names and not names[-1]:
+        names.pop()
+    return names
 
 
 def records(text: str, delim: str, quotechar: str) -> Iterator[tuple[int, list[str] | None, str]]:

@@ -40,22 +40,17 @@ from datetime import date
 
 from kiosk.adapters.files.csvfiles import (
     CR,
-    DELIMITERS,
+    GENDER_COLUMN,
     GENDER_OF,
     NL,
-    SEP_LINE_RE,
+    CsvText,
     ImportFileError,
-    blank,
-    decode,
-    norm_header,
+    aliases,
+    header_names,
     parse_date,
-    records,
+    read_csv_text,
 )
-from kiosk.domain.cards import MEMBER_NUMBER
-
-MAX_NUMBER_LEN = 20  # members.number is String(20); the QR payload must stay small
-MAX_NAME_LEN = 120  # members.name
-MAX_CATEGORY_LEN = 40  # members.category
+from kiosk.domain.members import member_problems, number_problem
 
 SLIMS_COLUMNS = (
     "member_id",
@@ -86,25 +81,22 @@ _SLIMS_FIELDS = {
 }
 _SLIMS_DATE_COLUMNS = (13, 14, 15)  # member_since_date, register_date, expire_date
 
-_ALIASES: dict[str, str] = {}
-for _field, _names in {
-    "number": "number nomor no_anggota nomor_anggota member_number id_anggota",
-    "name": "name nama nama_anggota nama_lengkap full_name",
-    "gender": "gender jenis_kelamin kelamin jk sex",
-    "category": "category kategori tipe tipe_anggota jenis_anggota member_type",
-    "expires": "expires berlaku_sampai masa_berlaku kedaluwarsa tanggal_kedaluwarsa expiry",
-    "suspended": "suspended ditangguhkan diblokir blokir",
-}.items():
-    for _name in _names.split():
-        _ALIASES[_name] = _field
+_ALIASES = aliases(
+    {
+        "number": "number nomor no_anggota nomor_anggota member_number id_anggota",
+        "name": "name nama nama_anggota nama_lengkap full_name",
+        "gender": GENDER_COLUMN,
+        "category": "category kategori tipe tipe_anggota jenis_anggota member_type",
+        "expires": "expires berlaku_sampai masa_berlaku kedaluwarsa tanggal_kedaluwarsa expiry",
+        "suspended": "suspended ditangguhkan diblokir blokir",
+    }
+)
 # SLiMS' names too, so a hand-made file may mix them with ours
 _ALIASES.update({slims: ours for ours, slims in _SLIMS_FIELDS.items()})
 
 _TRUE = {"1", "y", "ya", "yes", "true", "x", "benar"}
 _FALSE = {"", "0", "n", "tidak", "no", "false", "salah", "-"}
 
-_NUMBER_RE = re.compile(r"[A-Za-z0-9._/-]+")
-_SCIENTIFIC_RE = re.compile(r"\d(?:[.,]\d+)?E\+\d+", re.IGNORECASE)
 _MYSQL_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 
 
@@ -149,20 +141,12 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
     members are still imported, because check-in is where "expired" is decided and shown.
     Raises ImportFileError when the file as a whole cannot be read.
     """
-    text, encoding = decode(data)
-    if "\x00" in text:
-        raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
-    if not text.strip():
-        raise ImportFileError("the file is empty")
-
-    skip_first = 0
-    forced_delim = None
-    if m := SEP_LINE_RE.match(text):
-        forced_delim, skip_first = m.group(1), 1
-    quotechar = "'" if _first_content_line(text, skip_first).startswith("'") else '"'
+    csv_text = read_csv_text(data)
+    text = csv_text.text
+    quotechar = "'" if _first_content_line(text, csv_text.skip).startswith("'") else '"'
     slims_text = _unescape_mysql(text, quotechar)
 
-    delim, header, fmt = _detect(slims_text, quotechar, skip_first, forced_delim)
+    delim, header, fmt = _detect(csv_text, slims_text, quotechar)
     if fmt == "slims":
         columns = (
             {f: header.index(c) for f, c in _SLIMS_FIELDS.items() if c in header}
@@ -181,15 +165,8 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
         raise ImportFileError(f"the header has no {' or '.join(missing)} column")
 
     parser = _RowParser(columns, width, header_less=header is None, header=header)
-    parsed = records(source, delim, quotechar)
-    result = ImportResult([], [], fmt, encoding, delim, fields=frozenset(columns))
-    skip = skip_first + (1 if header is not None else 0)  # "sep=" line, header row
-    for line, record, error in parsed:
-        if record is not None and blank(record):
-            continue  # blank lines, and Excel's ";;;;" empty rows
-        if skip:
-            skip -= 1
-            continue
+    result = ImportResult([], [], fmt, csv_text.encoding, delim, fields=frozenset(columns))
+    for line, record, error in csv_text.rows(delim, quotechar, header is not None, source):
         if record is None:
             result.refused.append(RefusedRow(line, error))
             continue
@@ -239,23 +216,24 @@ def _unescape_mysql(text: str, quotechar: str) -> str:
 
 
 def _detect(
-    text: str, quotechar: str, skip: int, forced: str | None
+    csv_text: CsvText, slims_text: str, quotechar: str
 ) -> tuple[str, list[str] | None, str]:
     """Pick delimiter, header (normalised names, or None) and format from the first record.
 
     A SLiMS data row is recognised first, by its dates: a header never has dates in columns
     14-16, while a member named e.g. "Nomor" could otherwise pass for a header.
     """
-    candidates = (forced,) if forced else DELIMITERS
-    firsts = [(d, r) for d in candidates if (r := _first_record(text, d, quotechar, skip))]
+    firsts = [
+        (d, r)
+        for d in csv_text.delimiters()
+        if (r := csv_text.first_record(d, quotechar, slims_text))
+    ]
     for delim, first in firsts:
         if _looks_like_slims_row(first):
             return delim, None, "slims"
     best: tuple[int, str, list[str]] | None = None
     for delim, first in firsts:
-        names = [norm_header(c) for c in first]
-        while names and not names[-1]:
-            names.pop()  # SLiMS and Excel leave a trailing separator
+        names = header_names(first)
         known = sum(1 for n in names if n in _ALIASES or n in SLIMS_COLUMNS)
         if known >= 2 and (best is None or known > best[0]):
             best = (known, delim, names)
@@ -290,20 +268,6 @@ def _check_duplicates(names: list[str]) -> None:
         )
 
 
-def _first_record(text: str, delim: str, quotechar: str, skip: int) -> list[str] | None:
-    for _line, record, error in records(text, delim, quotechar):
-        if error:
-            return None
-        assert record is not None
-        if blank(record):
-            continue
-        if skip:
-            skip -= 1
-            continue
-        return record
-    return None
-
-
 def _looks_like_slims_row(record: list[str]) -> bool:
     # Excel may drop empty trailing cells (birth_date, notes), so 16..18 columns.
     if not 16 <= len(record) <= len(SLIMS_COLUMNS):
@@ -330,10 +294,7 @@ class _RowParser:
         return record[i] if i is not None and i < len(record) else ""
 
     def parse(self, line: int, record: list[str]) -> MemberRow | RefusedRow:
-        names = [norm_header(c) for c in record]
-        while names and not names[-1]:
-            names.pop()
-        if names == (self.header or list(SLIMS_COLUMNS)):
+        if header_names(record) == (self.header or list(SLIMS_COLUMNS)):
             return RefusedRow(line, "the header row is repeated here")
         extra = [c for c in record[self.width :] if c.strip()]
         if extra:
@@ -345,24 +306,14 @@ class _RowParser:
                 line, f"{len(record)} values; a SLiMS member export row has {len(SLIMS_COLUMNS)}"
             )
 
-        reasons: list[str] = []
         number = self._get(record, "number").strip()
-        number_error = _check_number(number)
-        if number_error:
-            reasons.append(number_error)
         name = " ".join(self._get(record, "name").split())
-        if not name:
-            reasons.append("name is empty")
-        elif len(name) > MAX_NAME_LEN:
-            reasons.append(f"name is longer than {MAX_NAME_LEN} characters")
         raw_gender = self._get(record, "gender").strip()
         gender = GENDER_OF.get(raw_gender.casefold(), "?")
-        if gender == "?":
-            gender = None
-            reasons.append(f"gender {raw_gender!r} is not L/P (or Laki-laki/Perempuan, M/F, 1/0)")
         category = " ".join(self._get(record, "category").split()) or None
-        if category and len(category) > MAX_CATEGORY_LEN:
-            reasons.append(f"member type is longer than {MAX_CATEGORY_LEN} characters")
+        # The member rules are the domain's; an unknown spelling goes in as given and is refused.
+        reasons = member_problems(number, name, raw_gender if gender == "?" else gender, category)
+        number_error = number_problem(number)
         expires, date_error = parse_date(self._get(record, "expires"))
         if date_error:
             reasons.append(f"expiry date {date_error}")
@@ -388,21 +339,3 @@ class _RowParser:
             expires=expires,
             suspended=raw_susp in _TRUE,
         )
-
-
-def _check_number(number: str) -> str:
-    if not number:
-        return "member number is empty"
-    if _SCIENTIFIC_RE.fullmatch(number):
-        return (
-            f"member number {number!r} was turned into scientific notation by Excel "
-            "(format the column as Text and save again)"
-        )
-    if len(number) > MAX_NUMBER_LEN:
-        return f"member number {number[:24]!r} is longer than {MAX_NUMBER_LEN} characters"
-    if not _NUMBER_RE.fullmatch(number):
-        bad = next(c for c in number if not _NUMBER_RE.fullmatch(c))
-        return f"member number {number!r} contains {bad!r} (allowed: letters, digits, - / . _)"
-    if not MEMBER_NUMBER.match(number):  # the card format's rule, so every row can get a card
-        return f"member number {number!r} must start with a letter or a digit"
-    return ""

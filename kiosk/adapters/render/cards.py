@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.domain.cards import qr_image
+from kiosk.adapters.render.qr import qr_image
 from kiosk.resources import asset
 
 CARD_W_MM, CARD_H_MM = 85.6, 54.0

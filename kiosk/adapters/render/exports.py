@@ -1,6 +1,6 @@
-"""Visit exports for staff: CSV and XLSX, headings in Bahasa Indonesia (English on request).
+"""Tables as CSV and XLSX files for staff, headings in Bahasa Indonesia (English on request).
 
-XLSX cells hold real numbers and real dates (not text), one sheet per view, so Excel and
+XLSX cells hold real numbers and real dates (not text), one sheet per table, so Excel and
 LibreOffice can sum and chart them. CSV is UTF-8 with a BOM and `;`-free commas, which both
 spreadsheet programs open directly.
 """
@@ -9,72 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from kiosk.adapters.files.atomic import atomic_open, write_bytes
-from kiosk.services.reports import DailyRow, VisitReport, daily_rows, key_text
+from kiosk.adapters.render.report_tables import daily_table
+from kiosk.adapters.render.table import Fixed, MonthStart, Table, label, typed
+from kiosk.i18n import LANGUAGES
+from kiosk.services.reports import DailyReport
 
-WORDS: dict[str, dict[str, str]] = {
-    "id": {
-        "date": "Tanggal",
-        "room": "Ruang",
-        "room_name": "Nama ruang",
-        "visitor_type": "Jenis pengunjung",
-        "category": "Kategori",
-        "visitors": "Jumlah pengunjung",
-        "records": "Jumlah entri",
-        "member": "Anggota",
-        "guest": "Tamu",
-        "group": "Rombongan",
-        "total": "Jumlah",
-        "all": "SEMUA",
-        "day": "Tanggal",
-        "hour": "Jam",
-        "weekday": "Hari",
-        "month": "Bulan",
-        "year": "Tahun",
-        "daily_title": "Kunjungan harian",
-        "visits_title": "Laporan kunjungan",
-        "by_room": "Per ruang",
-        "by_category": "Per kategori",
-    },
-    "en": {
-        "date": "Date",
-        "room": "Room",
-        "room_name": "Room name",
-        "visitor_type": "Visitor type",
-        "category": "Category",
-        "visitors": "Visitors",
-        "records": "Records",
-        "member": "Member",
-        "guest": "Guest",
-        "group": "Group",
-        "total": "Total",
-        "all": "ALL",
-        "day": "Date",
-        "hour": "Hour",
-        "weekday": "Weekday",
-        "month": "Month",
-        "year": "Year",
-        "daily_title": "Daily visits",
-        "visits_title": "Visit report",
-        "by_room": "By room",
-        "by_category": "By category",
-    },
-}
-WEEKDAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MONTHS = {
-    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
-    "en": "January February March April May June July August September October November December",
-}
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -88,100 +33,55 @@ def safe_text(value: Any) -> Any:
     return value
 
 
-def words(lang: str) -> dict[str, str]:
-    if lang not in WORDS:
-        raise ValueError("--lang must be id or en")
-    return WORDS[lang]
+def check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"--lang must be one of {', '.join(LANGUAGES)}")
+    return lang
 
 
-def month_name(month: int, lang: str) -> str:
-    return MONTHS[lang].split()[month - 1]
-
-
-class MonthStart(date):
-    """The first day of a month, shown in spreadsheets as the month ("March 2025")."""
-
-
-def key_cell(by: str, key: Any, lang: str) -> Any:
-    """A period key as a typed spreadsheet value: hours as times, months as dates."""
-    if by == "hour":
-        return time(key)
-    if by == "month":
-        return MonthStart(key[0], key[1], 1)
-    return key_label(by, key, lang)
-
-
-def key_label(by: str, key: Any, lang: str) -> Any:
-    """A period key as a spreadsheet value: real dates and numbers, names for weekdays."""
-    if by == "day":
-        return key
-    if by == "hour":
-        return f"{key:02d}:00"
-    if by == "weekday":
-        return WEEKDAYS[lang][key]
-    if by == "month":
-        return f"{month_name(key[1], lang)} {key[0]}"
-    return key
-
-
-# --- daily export ---------------------------------------------------------------------------
-
-
-def daily_table(
-    rows: Sequence[DailyRow], day: date, lang: str, room_names: dict[str, str] | None = None
-) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows: room x visitor type x category, then a total per room and overall."""
-    w = words(lang)
-    names = room_names or {}
-    header = [w["date"], w["room"], w["room_name"], w["visitor_type"], w["category"]]
-    header += [w["visitors"], w["records"]]
-    out: list[list[Any]] = []
-    grand = [0, 0]
-    for room in sorted({r.room for r in rows}):
-        mine = [r for r in rows if r.room == room]
-        for r in mine:
-            out.append(
-                [day, room, names.get(room, ""), w[r.visitor_type], r.category]
-                + [r.headcount, r.records]
-            )
-        heads, recs = sum(r.headcount for r in mine), sum(r.records for r in mine)
-        out.append([day, room, names.get(room, ""), w["total"], "", heads, recs])
-        grand[0] += heads
-        grand[1] += recs
-    out.append([day, w["all"], "", w["total"], "", grand[0], grand[1]])
-    return header, out
-
-
-def write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Path:
+def write_csv(path: Path, table: Table, lang: str) -> Path:
+    """The table's rows (and totals) under its headings, cells as people read them."""
+    check_lang(lang)
     with atomic_open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
-        writer.writerow([safe_text(v) for v in header])
-        for row in rows:
-            writer.writerow([safe_text(v.isoformat() if isinstance(v, date) else v) for v in row])
+        writer.writerow([safe_text(v) for v in table.headings(lang)])
+        for row in table.all_rows():
+            cells = [label(v, c, lang) for v, c in zip(row, table.columns, strict=True)]
+            writer.writerow([safe_text(v.isoformat() if isinstance(v, date) else v) for v in cells])
     return path
 
 
-def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Path:
-    """One sheet per (title, header, rows); dates formatted as dates, numbers as numbers."""
+def write_xlsx(path: Path, tables: Sequence[Table], lang: str) -> Path:
+    """One sheet per table, named by its title; dates formatted as dates, numbers as numbers."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    check_lang(lang)
     wb = Workbook()
     wb.remove(wb.active)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title[:31])  # Excel's limit on sheet names
+    for table in tables:
+        ws = wb.create_sheet(table.title_text(lang)[:31])  # Excel's limit on sheet names
+        header = table.headings(lang)
         ws.append(header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
+        rows = [
+            [typed(v, c, lang) for v, c in zip(row, table.columns, strict=True)]
+            for row in table.all_rows()
+        ]
         for row in rows:
             ws.append(row)
         for row_cells in ws.iter_rows():
             for cell in row_cells:
                 if cell.data_type == "f":  # text from the database is never a formula
                     cell.data_type = "s"
+        for i in table.hidden:
+            ws.row_dimensions[i + 2].hidden = True  # below the heading row
         for col in ws.iter_cols(min_row=2):
             for cell in col:
-                if isinstance(cell.value, MonthStart):
+                if isinstance(cell.value, Fixed):
+                    cell.number_format = "0." + "0" * cell.value.digits
+                elif isinstance(cell.value, MonthStart):
                     cell.number_format = "mmmm yyyy"
                 elif isinstance(cell.value, date):
                     cell.number_format = "yyyy-mm-dd"
@@ -196,20 +96,13 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
     return write_bytes(path, buffer.getvalue())
 
 
-def write_daily(
-    s: Session,
-    day: date,
-    site: str | None,
-    folder_or_file: Path,
-    fmt: str | None = None,
-    lang: str = "id",
-    rooms: Iterable[Any] = (),
-) -> Path:
+def write_daily(report: DailyReport, folder_or_file: Path, fmt: str | None, lang: str) -> Path:
     """The daily export (kiosk export daily, the staff screen's USB button).
 
     `folder_or_file`: a file path (its suffix gives the format) or a folder, where the file is
     named kunjungan-<site>-<day>.<fmt>.
     """
+    check_lang(lang)
     path = Path(folder_or_file)
     if path.suffix.lower().lstrip(".") in FORMATS:
         fmt = path.suffix.lower().lstrip(".")
@@ -219,38 +112,8 @@ def write_daily(
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
         path.mkdir(parents=True, exist_ok=True)
-        path = path / f"kunjungan-{site or 'semua'}-{day.isoformat()}.{fmt}"
-    names = {r.code: (r.name if lang == "id" else r.name_en) for r in rooms}
-    header, table = daily_table(daily_rows(s, day, site), day, lang, names)
+        path = path / f"kunjungan-{report.site or 'semua'}-{report.day.isoformat()}.{fmt}"
+    table = daily_table(report)
     if fmt == "csv":
-        return write_csv(path, header, table)
-    return write_xlsx(path, [(f"{words(lang)['daily_title']} {day.isoformat()}", header, table)])
-
-
-# --- visit report ---------------------------------------------------------------------------
-
-
-def report_table(
-    report: VisitReport, lang: str, typed: bool = False
-) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a visit report; `typed` keys (times, dates) for spreadsheets."""
-    w = words(lang)
-    header = [w[report.by], w["member"], w["guest"], w["group"], w["total"]]
-    key = key_cell if typed else key_label
-    rows = [[key(report.by, k, lang), c.member, c.guest, c.group, c.total] for k, c in report.rows]
-    t = report.total
-    rows.append([w["total"], t.member, t.guest, t.group, t.total])
-    return header, rows
-
-
-def keyed_table(
-    title_key: str, counts: dict[str, Any], lang: str
-) -> tuple[list[str], list[list[Any]]]:
-    w = words(lang)
-    header = [w[title_key], w["member"], w["guest"], w["group"], w["total"]]
-    rows = [[k, c.member, c.guest, c.group, c.total] for k, c in sorted(counts.items())]
-    return header, rows
-
-
-def report_json_rows(report: VisitReport) -> list[dict[str, Any]]:
-    return [{"key": key_text(report.by, k), **c.to_json()} for k, c in report.rows]
+        return write_csv(path, table, lang)
+    return write_xlsx(path, [table], lang)

@@ -27,9 +27,12 @@ class GroupScreen(KioskScreen):
         self.group: GroupInfo | None = None
         self.today: list[GroupInfo] = []
 
-    def start(self) -> None:
+    def enter(self, code: str = "") -> None:
+        """Today's groups to pick from; `code`: a group QR scanned on the home screen."""
         self.reset()
-        self.app.worker.submit(self.app.service.groups_today, then=self._listed)
+        self.app.call(self.service.groups_today, then=self._listed)
+        if code:
+            self.open_code(code)
 
     def reset(self) -> None:
         self.sending = False
@@ -45,7 +48,7 @@ class GroupScreen(KioskScreen):
     def on_language(self) -> None:
         self.render_list()
         if self.group is not None:
-            self.level = tr.word(LEVELS.get(self.group.level, (self.group.level,) * 2))
+            self.level = tr._(LEVELS.get(self.group.level, self.group.level))
 
     def render_list(self) -> None:
         box = self.ids.today
@@ -56,7 +59,7 @@ class GroupScreen(KioskScreen):
                 orientation="horizontal",
                 text=g.institution,
                 subtext=tr._("{level}  \u2022  {children} children, {adults} adults").format(
-                    level=tr.word(LEVELS.get(g.level, (g.level, g.level))),
+                    level=tr._(LEVELS.get(g.level, g.level)),
                     children=g.expected_children,
                     adults=g.expected_adults,
                 ),
@@ -76,7 +79,7 @@ class GroupScreen(KioskScreen):
     def open_code(self, text: str) -> None:
         """A group QR was scanned (here or on the home screen)."""
         self.problem = ""
-        self.app.worker.submit(self.app.service.group, text, then=self._found)
+        self.app.call(self.service.group, text, then=self._found)
 
     def on_card(self, text: str, source: str = "scan") -> None:
         self.open_code(text)
@@ -90,7 +93,7 @@ class GroupScreen(KioskScreen):
     def use(self, group: GroupInfo) -> None:
         self.group = group
         self.institution = group.institution
-        self.level = tr.word(LEVELS.get(group.level, (group.level, group.level)))
+        self.level = tr._(LEVELS.get(group.level, group.level))
         self.ids.children.value = group.expected_children
         self.ids.adults.value = group.expected_adults
         self.chosen = True

@@ -50,7 +50,7 @@ class GuestScreen(KioskScreen):
         super().__init__(**kwargs)
         self.answers: dict[str, str] = {}
 
-    def start(self) -> None:
+    def enter(self) -> None:
         self.reset()
 
     def reset(self) -> None:
@@ -81,8 +81,8 @@ class GuestScreen(KioskScreen):
         if name in ("category", "gender", "purpose"):
             options = {"category": CATEGORIES, "gender": GENDERS, "purpose": PURPOSES}[name]
             box.cols = 2 if name == "gender" else 3
-            for code, words in options.items():
-                box.add_widget(self._choice(name, code, tr.word(words)))
+            for code, msgid in options.items():
+                box.add_widget(self._choice(name, code, tr._(msgid)))
         elif name == "origin":
             self.render_origins()
         else:
@@ -141,10 +141,10 @@ class GuestScreen(KioskScreen):
         )
         return "  \u2022  ".join(
             [
-                tr.word(CATEGORIES[a["category"]]),
-                tr.word(GENDERS[a["gender"]]),
+                tr._(CATEGORIES[a["category"]]),
+                tr._(GENDERS[a["gender"]]),
                 origin,
-                tr.word(PURPOSES[a["purpose"]]),
+                tr._(PURPOSES[a["purpose"]]),
             ]
         )
 
@@ -179,7 +179,7 @@ class GuestScreen(KioskScreen):
             self.render_origins()
             return
         if self.step == 0:
-            self.app.go_home()
+            self.app.home()
             return
         self.step -= 1
         self.render()

@@ -17,7 +17,7 @@ class KeypadScreen(KioskScreen):
     problem = StringProperty("")
     sending = BooleanProperty(False)  # a second OK would check the member in twice
 
-    def start(self) -> None:
+    def enter(self) -> None:
         self.reset()
 
     def reset(self) -> None:

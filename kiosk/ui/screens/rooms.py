@@ -38,7 +38,8 @@ class RoomsScreen(KioskScreen):
         super().__init__(**kwargs)
         self._pending: Any = None
 
-    def ask(self, pending: Any) -> None:
+    def enter(self, pending: Any = None) -> None:
+        """`pending`: who is choosing (a member by first name, a group, a guest)."""
         self._pending = pending
         self.build_rooms()
 
@@ -58,7 +59,7 @@ class RoomsScreen(KioskScreen):
             self.greeting = tr._("Hello!")
         box = self.ids.floors
         box.clear_widgets()
-        floors = self.app.service.site.floors
+        floors = self.service.site.floors
         for floor in floors:
             row = BoxLayout(spacing="18dp", size_hint_y=None, height=self.row_height())
             row.add_widget(
@@ -77,7 +78,7 @@ class RoomsScreen(KioskScreen):
             for room in floor.rooms:
                 tile = W.TileButton(
                     icon=room_picture(room.picture),
-                    text=room.name if tr.lang == "id" else room.name_en,
+                    text=self.app.room_name(room),
                     orientation="horizontal",
                     font_size="24sp",
                     value=room.code,
@@ -92,7 +93,7 @@ class RoomsScreen(KioskScreen):
 
     def row_height(self) -> float:
         """Every floor in view at once when they fit (no scrolling), never below 110 dp."""
-        floors = len(self.app.service.site.floors)
+        floors = len(self.service.site.floors)
         space = self.ids.scroll.height - dp(12) - dp(16) * (floors - 1)
         return max(dp(110), min(dp(180), space / max(1, floors)))
 

@@ -11,7 +11,9 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
+from kiosk.adapters.render.exports import write_daily
 from kiosk.domain.clock import local_day, local_time
+from kiosk.domain.vocab import REFUSAL_WORDS
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import N_, tr
 from kiosk.ui.screens import KioskScreen, load_kv
@@ -28,15 +30,6 @@ CAMERA_WORDS = {
     "stopped": N_("stopped"),
     "off": N_("no camera set"),
 }
-REASON_WORDS = {
-    "unknown_card": N_("unknown card"),
-    "bad_payload": N_("invalid code"),
-    "revoked_card": N_("replaced card"),
-    "expired": N_("membership ended"),
-    "suspended": N_("membership on hold"),
-    "unknown_group": N_("unknown group"),
-    "wrong_day": N_("group on another day"),
-}
 
 
 def usb_folders(pattern: str = "/media/*/*") -> list[str]:
@@ -48,7 +41,7 @@ class StaffPinScreen(KioskScreen):
     pin = StringProperty("")
     message = StringProperty("")
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def enter(self) -> None:
         self.pin = ""
         self.update_message()
 
@@ -79,7 +72,7 @@ class StaffPinScreen(KioskScreen):
             return
         if self.app.pin_guard.try_pin(pin):
             self.message = ""
-            self.app.staff_unlocked()
+            self.app.go("staff")
         else:
             self.update_message(failed=True)
 
@@ -101,10 +94,13 @@ class StaffScreen(KioskScreen):
         self.export_path = ""
         self.typing = False
 
+    def enter(self) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
-        svc = self.app.service
+        svc = self.service
         self.day_text = local_day(svc.clock.now()).isoformat()
-        self.app.worker.submit(lambda: (svc.counts_on(), svc.recent_refusals(8)), then=self._loaded)
+        self.app.call(lambda: (svc.counts_on(), svc.recent_refusals(8)), then=self._loaded)
         self.render_camera()
         self.render_folders()
 
@@ -120,9 +116,10 @@ class StaffScreen(KioskScreen):
         app = self.app
         state = tr._(CAMERA_WORDS.get(app.camera_state, app.camera_state))
         line = tr._("Camera: {state}").format(state=state)
-        if app.camera is not None:
+        counts = app.camera_counts()
+        if counts is not None:
             line += "  \u2022  " + tr._("{shown} frames shown, {read} read").format(
-                shown=app.camera.frames_shown, read=app.camera.frames_decoded
+                shown=counts[0], read=counts[1]
             )
         self.camera_text = line
 
@@ -133,7 +130,7 @@ class StaffScreen(KioskScreen):
         for text in [tr._(KIND_WORDS[k]) for k in KINDS] + [tr._("Total")]:
             table.add_widget(self._cell(text, bold=True))
         totals = dict.fromkeys(KINDS, 0)
-        for room in self.app.service.rooms:
+        for room in self.service.rooms:
             row = self.counts.get(room.code, {})
             table.add_widget(self._cell(self.app.room_name(room), left=True))
             for k in KINDS:
@@ -151,7 +148,7 @@ class StaffScreen(KioskScreen):
             box.add_widget(self._cell(tr._("No refused scans."), left=True, size="18sp"))
         for at, reason, excerpt in self.refusals:
             when = local_time(at).strftime("%H:%M")
-            word = tr._(REASON_WORDS.get(reason, reason))
+            word = tr._(REFUSAL_WORDS.get(reason, reason))
             box.add_widget(self._cell(f"{when}  {word}  {excerpt[:28]}", left=True, size="18sp"))
 
     def _cell(self, text: str, bold: bool = False, left: bool = False, size: str = "20sp") -> Label:
@@ -189,9 +186,9 @@ class StaffScreen(KioskScreen):
             self.export_message = tr._("Type the whole folder path, starting with /")
             return
         self.export_message = tr._("Saving…")
-        self.app.worker.submit(
+        self.app.call(
             export_counts,
-            self.app.service,
+            self.service,
             Path(folder),
             then=self._exported,
             failed=self._export_failed,
@@ -208,4 +205,4 @@ def export_counts(svc: Any, folder: Path) -> str:
     """Today's counts into `folder` (a USB stick), the same file as `kiosk export daily`."""
     if not folder.is_dir():
         raise OSError(f"{folder} is not a folder")
-    return str(svc.export_today(folder, "xlsx"))
+    return str(write_daily(svc.daily_report(), folder, "xlsx", svc.settings.language))

@@ -1,8 +1,10 @@
-"""Mini-survey: one question at a time, four faces with words, skip with one tap, thank you.
+"""Mini-survey and "rate your visit": one question at a time, four faces with words, skip with
+one tap, thank you.
 
-Takes a list of questions (objects with `code`, `text_id`, `text_en`), optionally the answer
-words of the survey standard (objects with `value`, `label`, `label_en`), and hands the answers
-(code -> 1..4, 4 is best) to a callback exactly once; None when nothing was answered.
+`enter(prompt=..., card=...)` asks a member's mini-survey (the prompt from the service: its
+questions, objects with `code`, `text_id`, `text_en`, and the answer words of its standard,
+objects with `value`, `label`, `label_en`); it counts as shown from now on. `enter()` without a
+prompt asks the "rate your visit" questions. Answers (code -> 1..4, 4 is best) are stored once.
 
 However the survey ends early (Skip, the idle reset, the next visitor's card), the answers
 already given are kept, each is valid on its own, and the rest counts as skipped. A card shown
@@ -12,7 +14,6 @@ as usual (the same member's card seen again is ignored, they are still answering
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -44,39 +45,53 @@ class SurveyScreen(KioskScreen):
         super().__init__(**kwargs)
         self.questions: list[Any] = []
         self.answers: dict[str, int] = {}
-        self._done: Callable[[dict[str, int] | None], None] | None = None
+        self.prompt: Any = None  # a member's mini-survey; None: "rate your visit"
+        self.card = ""  # the card of the member answering
+        self._open = False  # asked, and its answers not yet handed to the service
         self._intro = "visit"
-        self.words: dict[int, tuple[str, str]] = {}
+        self.words: dict[int, Any] = {}
 
-    def ask(
-        self,
-        questions: list[Any],
-        done: Callable[[dict[str, int] | None], None],
-        intro: str = "visit",
-        words: Any = None,
-    ) -> None:
-        self.words = {w.value: (w.label, w.label_en) for w in words or ()}
+    def enter(self, prompt: Any = None, card: str = "") -> None:
+        self.end()
+        self.prompt, self.card = prompt, card
+        if prompt is not None:
+            self.ask(list(prompt.questions), "visit", prompt.answers)
+            self.app.call(self.service.survey_shown, prompt.id)
+        else:
+            self.ask([], "rate")
+            self.app.call(self.service.rating_questions, then=self._rating_ready)
+
+    def _rating_ready(self, questions: Any) -> None:
+        if self.prompt is None and self._open and not self.questions:
+            self.ask(list(questions), "rate")
+
+    def ask(self, questions: list[Any], intro: str, words: Any = None) -> None:
+        self.words = {w.value: w for w in words or ()}
         self.questions = questions
         self.answers = {}
-        self._done = done
+        self._open = True
         self._intro = intro
         self.index = 0
         self.total = len(questions)
         self.thanked = False
         self.render()
 
+    def leave(self) -> None:
+        self.end()
+
     def reset(self) -> None:
         self.end()
         self.questions = []
         self.thanked = False
+        self.prompt, self.card = None, ""
 
     def end(self) -> None:
         """Close an open survey: the answers given so far are kept, none at all is a skip."""
-        if self._done is not None and not self.thanked:
+        if self._open and not self.thanked:
             self._finish(dict(self.answers) or None)
 
     def on_card(self, text: str, source: str = "scan") -> None:
-        if self._done is not None and text and text == self.app.survey_card:
+        if self._open and text and text == self.card:
             return  # the member who is answering showed their card again
         self.end()
         self.app.handle_card(text, source)
@@ -88,11 +103,16 @@ class SurveyScreen(KioskScreen):
         self.intro = tr._(INTROS.get(self._intro, INTROS["visit"]))
         if self.questions and self.index < len(self.questions):
             q = self.questions[self.index]
-            self.question = q.text_id if tr.lang == "id" else q.text_en
+            self.question = tr.given(q.text_id, q.text_en)
+        else:
+            self.question = ""
         box = self.ids.faces
         box.clear_widgets()
         for level in (1, 2, 3, 4):
-            word = tr.word(self.words[level]) if level in self.words else tr._(ANSWERS[level])
+            if level in self.words:
+                word = tr.given(self.words[level].label, self.words[level].label_en)
+            else:
+                word = tr._(ANSWERS[level])
             face = W.FaceButton(level=level, text=word)
             face.bind(on_release=lambda f: self.choose(f.level))
             box.add_widget(face)
@@ -110,14 +130,23 @@ class SurveyScreen(KioskScreen):
 
     def skip(self) -> None:
         self.end()
-        self.app.go_home()
+        self.app.home()
 
     def thank(self) -> None:
         self.thanked = True
-        self.app.sounds.play("thanks")
-        self.app.after(THANKS_SECONDS, self.app.go_home)
+        self.app.play("thanks")
+        self.app.after(THANKS_SECONDS, self.app.home)
 
     def _finish(self, answers: dict[str, int] | None) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done(answers)
+        """Hand the answers to the service, once."""
+        if not self._open:
+            return
+        self._open = False
+        prompt, svc = self.prompt, self.service
+        if prompt is not None:
+            if answers:
+                self.app.call(svc.answer_survey, prompt.id, answers)
+            else:
+                self.app.call(svc.skip_survey, prompt.id)
+        elif answers:
+            self.app.call(svc.record_rating, answers)

@@ -17,6 +17,7 @@ from kiosk.domain.ikm import (
     PERMENPANRB_14_2017,
     STANDARDS,
     Standard,
+    age_band,
     classify,
     compute_ikm,
     format_ikm,
@@ -503,3 +504,18 @@ def test_rotation_keeps_answer_counts_even(std: Standard, k: int, rounds: int, s
         for code in picked:
             counts[code] += 1
         assert max(counts.values()) - min(counts.values()) <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "band"),
+    [("15", "<20"), ("19", "<20"), ("20", "20-29"), ("59", "50-59"), ("60", "60+"),
+     ("74", "60+"), ("20-29", "20-29"), ("20 - 29", "20-29"), ("<20", "<20"), ("60 +", "60+")],
+)  # fmt: skip
+def test_ages_are_grouped_into_bands(text: str, band: str) -> None:
+    assert age_band(text) == band
+
+
+@pytest.mark.parametrize("text", ["abc", "200", "3", "30-20", "", "-5"])
+def test_impossible_ages_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        age_band(text)

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from kiosk.adapters.db.models import Guest, RefusedScan, Visit
 from kiosk.domain.cards import Keyring, make_payload
-from kiosk.domain.clock import ManualClock, parse_at
+from kiosk.domain.clock import parse_at
 from kiosk.services import groups, members
 from kiosk.services.checkin import EXCERPT_CHARS
 from kiosk.services.guests import GuestForm
 from kiosk.services.kiosk import KioskService
+from tests.support.clock import ManualClock
 
 
 def card(svc: KioskService, number: str, seq: int = 1) -> str:

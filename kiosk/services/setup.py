@@ -1,4 +1,5 @@
-"""`kiosk init`: create or upgrade the database and make sure the card key is there.
+"""Setting a kiosk up (`kiosk init`): the database at the newest schema (every row kept) and
+the library's card keys.
 
 It never destroys what a running library depends on: a damaged database is refused with the
 way out (restore a backup), and an existing card key is never replaced unless the
@@ -30,8 +31,8 @@ class SetupRefused(NotReady):
 
 
 @dataclass(frozen=True)
-class SetupResult:
-    database: str
+class Ready:
+    database: str  # the URL without its password
     schema: str
     key_file: Path
     key_action: str  # kept | created | added (a new current key beside the old ones)
@@ -52,7 +53,7 @@ def _key_present(path: Path) -> bool:
         return False
 
 
-def initialise(settings: Settings, new_key: bool = False) -> SetupResult:
+def init_kiosk(settings: Settings, new_key: bool = False) -> Ready:
     """Check, create or upgrade the database, then keep, create or add a card key."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -102,7 +103,7 @@ def initialise(settings: Settings, new_key: bool = False) -> SetupResult:
                 f"a NEW card key was made: the {had_members} member card(s) printed before "
                 "no longer work; reprint them with `kiosk cards`"
             )
-    return SetupResult(database, revision, key_file, action, ring.current, warning)
+    return Ready(database, revision, key_file, action, ring.current, warning)
 
 
 def _member_count(engine: Engine) -> int:

@@ -4,12 +4,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.adapters.render.qr import qr_version
 from kiosk.domain.cards import (
     CardError,
     CardKeyError,
     Keyring,
     make_payload,
-    qr_version,
     read_payload,
 )
 

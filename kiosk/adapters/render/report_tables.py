@@ -1,0 +1,219 @@
+"""The reports as tables, built once and shown by every writer (CSV, XLSX, PDF, text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.adapters.render.table import N_, Column, Fixed, Local, Table, Word
+from kiosk.domain import ikm
+from kiosk.services.reports import Counts, DailyReport, IkmReport, VisitReport
+
+VISITOR_WORDS = {"member": N_("Member"), "guest": N_("Guest"), "group": N_("Group")}
+PERIOD_HEADINGS = {
+    "day": N_("Date"),
+    "hour": N_("Hour"),
+    "weekday": N_("Weekday"),
+    "month": N_("Month"),
+    "year": N_("Year"),
+}
+KEY_HEADINGS = {
+    "room": N_("Room"),
+    "category": N_("Category"),
+    "site": N_("Site"),
+    "purpose": N_("Purpose"),
+    "origin": N_("Origin"),
+}
+KEY_TITLES = {
+    "room": N_("By room"),
+    "category": N_("By category"),
+    "site": N_("By site"),
+    "purpose": N_("By purpose"),
+    "origin": N_("By origin"),
+}
+TOTAL = Word(N_("Total"))
+CHANNEL_WORDS = {
+    "mini": N_("Kiosk mini-survey"),
+    "rating": N_("Visit rating"),
+    "paper": N_("Paper form"),
+}
+PROFILE_HEADINGS = {
+    "gender": N_("Gender"),
+    "age_band": N_("Age"),
+    "education": N_("Education"),
+    "occupation": N_("Occupation"),
+}
+GENDER_WORDS = {"L": N_("Male"), "P": N_("Female"), "-": N_("not given")}
+
+
+PEOPLE = (
+    Column("visitors", N_("Visitors (people)"), "count"),
+    Column("male", N_("Male"), "count"),
+    Column("female", N_("Female"), "count"),
+    Column("gender_unknown", N_("Gender not known"), "count"),
+)
+# The command line's columns: room visits by visitor type, as before people were counted.
+TEXT_COLUMNS = ("member", "guest", "group", "total")
+
+
+def _count_columns() -> list[Column]:
+    by_type = [Column(k, VISITOR_WORDS[k], "count") for k in VISITOR_WORDS]
+    return [*by_type, Column("total", TOTAL, "count"), *PEOPLE]
+
+
+def _counts(c: Counts) -> list[int]:
+    return [c.member, c.guest, c.group, c.total, c.visitors, c.male, c.female, c.gender_unknown]
+
+
+def _key_columns(by: str) -> list[Column]:
+    if by == "room":  # a room code repeats across sites: the site is part of the key
+        return [Column("site", KEY_HEADINGS["site"]), Column("room", KEY_HEADINGS["room"])]
+    if by in PERIOD_HEADINGS:
+        return [Column("key", PERIOD_HEADINGS[by], by)]
+    return [Column("key", KEY_HEADINGS[by])]
+
+
+def _keyed_rows(by: str, rows: list[tuple[Any, Counts]]) -> list[list[Any]]:
+    return [[*(key if by == "room" else (key,)), *_counts(c)] for key, c in rows]
+
+
+def visit_table(report: VisitReport) -> Table:
+    """Counts per period of the range (or per key), with the total."""
+    keys = _key_columns(report.by)
+    title = PERIOD_HEADINGS.get(report.by) or KEY_TITLES[report.by]
+    totals = [TOTAL, *[""] * (len(keys) - 1), *_counts(report.total)]
+    return Table(title, keys + _count_columns(), _keyed_rows(report.by, report.rows), totals)
+
+
+def visit_text_table(report: VisitReport) -> Table:
+    """The command line's table: the keys and room visits by visitor type."""
+    table = visit_table(report)
+    return table.select(*[c.name for c in _key_columns(report.by)], *TEXT_COLUMNS)
+
+
+def summary_table(total: Counts) -> Table:
+    """The period's totals on one line."""
+    return Table(N_("Visit report"), _count_columns(), [_counts(total)])
+
+
+def keyed_table(key: str, counts: dict[Any, Counts]) -> Table:
+    """Counts per room (with its site), category, site, purpose or origin, sorted by key."""
+    rows = _keyed_rows(key, sorted(counts.items()))
+    return Table(KEY_TITLES[key], _key_columns(key) + _count_columns(), rows)
+
+
+def daily_table(report: DailyReport) -> Table:
+    """(Site x) room x visitor type x category, then a total per room and one for the day.
+
+    The site column is there when the report covers every site. Room visits count each room
+    a person entered; visitors count people, once per row, room and day.
+    """
+    day = report.day
+    every_site = report.site is None
+    columns = [
+        Column("date", N_("Date"), "day"),
+        *([Column("site", N_("Site"))] if every_site else []),
+        Column("room", N_("Room")),
+        Column("room_name", N_("Room name")),
+        Column("visitor_type", N_("Visitor type")),
+        Column("category", N_("Category")),
+        Column("room_visits", N_("Room visits"), "count"),
+        Column("records", N_("Records"), "count"),
+        *PEOPLE,
+    ]
+
+    def line(where: str, room: Any, name: Any, kind: Any, category: str, c: Counts) -> list:
+        head = [day, where] if every_site else [day]
+        people = [c.visitors, c.male, c.female, c.gender_unknown]
+        return [*head, room, name, kind, category, c.total, c.records, *people]
+
+    rows: list[list[Any]] = []
+    for where, room in sorted({(r.site, r.room) for r in report.rows}):
+        names = report.room_names.get((where, room))
+        name: Any = Local(*names) if names else ""
+        for r in report.rows:
+            if (r.site, r.room) == (where, room):
+                c = Counts()
+                c.add(r.visitor_type, r.headcount, r.records, r.visitors, r.male, r.female)
+                rows.append(
+                    line(where, room, name, Word(VISITOR_WORDS[r.visitor_type]), r.category, c)
+                )
+        rows.append(line(where, room, name, TOTAL, "", report.rooms.get((where, room), Counts())))
+    totals = line("", Word(N_("ALL")), "", TOTAL, "", report.counts)
+    return Table(N_("Daily visits"), columns, rows, totals, detail=day.isoformat())
+
+
+# --- satisfaction (IKM) ---------------------------------------------------------------------
+
+
+def ikm_summary_table(rep: IkmReport) -> Table:
+    """The index truncated to two decimals as the regulation prints it; the unrounded value
+    in a hidden row under it (and in the JSON)."""
+    res = rep.result
+    cat = res.category
+    shown = None if res.ikm is None else Fixed(ikm.format_ikm(res.ikm))
+    rows: list[list[Any]] = [
+        [Word(N_("Standard")), res.standard.title],
+        [Word(N_("From")), rep.start],
+        [Word(N_("To")), rep.end],
+        ["IKM", shown],
+        [Word(N_("IKM (unrounded)")), None if res.ikm is None else float(res.ikm)],
+        [Word(N_("Service quality")), cat.letter if cat else "-"],
+        [Word(N_("Performance")), Local(cat.label, cat.label_en) if cat else "-"],
+        [Word(N_("Respondents")), res.respondents],
+        [Word(N_("Population")), res.population],
+        [Word(N_("Minimum sample")), res.minimum_sample],
+    ]
+    columns = [Column("field", ""), Column("value", "")]
+    return Table("IKM", columns, rows, hidden=frozenset({4}))
+
+
+def ikm_element_table(rep: IkmReport) -> Table:
+    """Each element: answers, NRR, score (NRR x 25), enough answers?, and the answers 1-4."""
+    columns = [
+        Column("code", N_("Element")),
+        Column("name", N_("Name")),
+        Column("answers", N_("Answers"), "count"),
+        Column("nrr", "NRR", "decimal", 3),
+        Column("score", "NRR x 25", "decimal", 2),
+        Column("sufficient", N_("Enough?")),
+    ] + [Column(f"n{v}", str(v), "count") for v in (1, 2, 3, 4)]
+    enough = {None: "-", True: Word(N_("yes")), False: Word(N_("no"))}
+    rows = [
+        [e.code, Local(e.name, e.name_en), e.answers, e.nrr, e.score, enough[e.sufficient]]
+        + list(e.distribution)
+        for e in rep.result.elements
+    ]
+    return Table(N_("Elements"), columns, rows)
+
+
+def _profile_order(name: str, values: dict[str, int]) -> list[tuple[str, int]]:
+    """Age bands young to old; other answers most frequent first; "not given" last."""
+    if name == "age_band":
+        bands = [ikm.band_label(lo, hi) for lo, hi in ikm.AGE_BANDS]
+        rank = {b: i for i, b in enumerate(bands)}
+        return sorted(values.items(), key=lambda kv: (kv[0] == "-", rank.get(kv[0], 99), kv[0]))
+    return sorted(values.items(), key=lambda kv: (kv[0] == "-", -kv[1], kv[0]))
+
+
+def ikm_profile_table(rep: IkmReport) -> Table:
+    """Respondents per channel, then the paper forms' profile answers, in words.
+
+    The question is written on its first row only, so that the table reads as groups.
+    """
+    rows: list[list[Any]] = []
+    for k, n in sorted(rep.channels.items()):
+        first = not rows
+        rows.append([Word(N_("Channel")) if first else "", Word(CHANNEL_WORDS.get(k, k)), n])
+    for name, heading in PROFILE_HEADINGS.items():
+        values = rep.profile.get(name, {})
+        if not values or set(values) == {"-"}:
+            continue
+        for i, (value, n) in enumerate(_profile_order(name, values)):
+            word = GENDER_WORDS.get(value) if name == "gender" or value == "-" else None
+            rows.append([Word(heading) if i == 0 else "", Word(word) if word else value, n])
+    columns = [
+        Column("question", N_("Question")),
+        Column("answer", N_("Answer")),
+        Column("n", "n", "count"),
+    ]
+    return Table(N_("Profile"), columns, rows)
