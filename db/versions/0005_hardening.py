@@ -1,7 +1,7 @@
 """hardening: refusal repeat counts and the access log of personal data
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"  # after 0003_vocabulary_checks: one linear chain
+down_revision: str | None = "0004"  # after 0004_sync: one linear chain
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

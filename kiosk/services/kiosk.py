@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from random import Random
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -85,6 +85,7 @@ class KioskService:
         self.sessions = make_sessionmaker(engine)
         self.clock = clock or Clock()
         self.survey_rng = Random()  # tests put a seeded one here
+        self._sync_worker: Any = None
         self.desk = CheckinDesk(
             place=Place(settings.site, settings.kiosk_id),
             keyring=keyring,
@@ -113,6 +114,7 @@ class KioskService:
         return cls(settings, layout, engine, keyring, clock)
 
     def close(self) -> None:
+        self.stop_sync()
         self.engine.dispose()
 
     def storage_problem(self) -> str | None:
@@ -486,3 +488,39 @@ class KioskService:
             return reports.daily_report(
                 s, day or local_day(self.clock.now()), self.site.code, self.rooms
             )
+
+    # --- sync with a central server (only when this kiosk is enrolled) ------------------
+
+    def sync_status(self) -> Any:
+        """Queued and quarantined counts, last push and pull (a SyncStatus), or None when
+        this kiosk works alone."""
+        from kiosk.services import sync_kiosk
+
+        with self.sessions() as s:
+            status = sync_kiosk.sync_status(s)
+        return status if status.enrolled else None
+
+    def start_sync(self, camera: Callable[[], str | None] = lambda: None) -> bool:
+        """Start the sync worker on its own thread if this kiosk is enrolled."""
+        from kiosk.services import sync_kiosk, sync_worker
+
+        if self._sync_worker is not None or self.sync_status() is None:
+            return False
+
+        def make() -> sync_kiosk.KioskSync:
+            sync = sync_kiosk.KioskSync(self.settings, self.engine, self.clock, camera)
+            sync.keys_changed = self._keys_changed
+            return sync
+
+        self._sync_worker = sync_worker.SyncWorker(make)
+        self._sync_worker.start()
+        return True
+
+    def stop_sync(self) -> None:
+        if self._sync_worker is not None:
+            self._sync_worker.stop()
+            self._sync_worker = None
+
+    def _keys_changed(self, keyring: Keyring) -> None:
+        """New card keys from the server (a key rotation): cards signed with them work now."""
+        self.desk.keyring = keyring

@@ -32,7 +32,7 @@ from kiosk.services.guests import CATEGORIES
 
 VISITOR_TYPES = ("member", "guest", "group")
 PERIOD_BY = ("day", "hour", "weekday", "month", "year")
-BY = (*PERIOD_BY, "room", "site", "category", "purpose", "origin")
+BY = (*PERIOD_BY, "room", "site", "category", "gender", "purpose", "origin")
 
 
 class DatabaseNotReady(LookupError):
@@ -77,11 +77,6 @@ def _local_hour_pg(element: local_hour, compiler: Any, **kw: Any) -> str:
     return f"CAST(EXTRACT(hour FROM {local}) AS INTEGER)"
 
 
-@compiles(local_hour)
-def _local_hour_other(element: local_hour, compiler: Any, **kw: Any) -> str:
-    raise NotImplementedError(f"local_hour is not written for {compiler.dialect.name}")
-
-
 class day_text(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
     """'YYYY-MM' (month) or 'YYYY' (year) of a Date column, as text.
 
@@ -116,9 +111,11 @@ def _day_text_pg(element: day_text, compiler: Any, **kw: Any) -> str:
     return f"to_char({compiler.process(arg, **kw)}, '{pattern}')"
 
 
+@compiles(local_hour)
 @compiles(day_text)
-def _day_text_other(element: day_text, compiler: Any, **kw: Any) -> str:
-    raise NotImplementedError(f"day_text is not written for {compiler.dialect.name}")
+def _not_written(element: Any, compiler: Any, **kw: Any) -> str:
+    name = type(element).__name__
+    raise NotImplementedError(f"{name} is not written for {compiler.dialect.name}")
 
 
 # --- filters and results --------------------------------------------------------------------
@@ -299,15 +296,86 @@ def _rows(
 
 
 def _grouped(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[Any, ...], Counts]:
+    return _counted(s, flt, keys)[0]
+
+
+def _joined(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[Any, ...], Counts]:
     out: dict[tuple[Any, ...], Counts] = {}
     for key, _kind, counts in _rows(s, flt, keys):
         out.setdefault(key, Counts()).merge(counts)
     return out
 
 
+def _counted(
+    s: Session, flt: VisitFilter, keys: Sequence[Any]
+) -> tuple[dict[tuple[Any, ...], Counts], Counts]:
+    """Counts per key, and for the whole filter with every person counted once.
+
+    Four narrow queries instead of joining every visit to its member and guest (several times
+    faster on a year of visits, tools/bench_reports.py): room visits from the report index
+    alone, then members (people and gender), guests by gender, groups' boys and girls. Keys
+    on guests' own columns (purpose, origin) take the joined query.
+    """
+    if any(_on_guests(k) for k in keys):
+        grouped = _joined(s, flt, keys)
+        return grouped, _joined(s, flt, []).get((), Counts())
+    width = len(keys)
+    out: dict[tuple[Any, ...], Counts] = {}
+    total = Counts()
+
+    def both(key: tuple[Any, ...]) -> tuple[Counts, Counts]:
+        return out.setdefault(key, Counts()), total
+
+    q = flt.apply(select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count()))
+    for row in s.execute(q.group_by(*keys, Visit.visitor_type)):
+        kind, heads, n = row[width:]
+        people = 0 if kind == "member" else int(heads)  # members are counted below
+        for c in both(tuple(row[:width])):
+            c.add(kind, int(heads), int(n), people)
+
+    genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
+    q = flt.apply(select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
+    q = q.where(Visit.visitor_type == "member").group_by(*keys, Visit.member_id)
+    everyone: set[Any] = set()
+    for row in s.execute(q):
+        member, heads, n = row[width:]
+        gender = genders.get(member)
+        c = out.setdefault(tuple(row[:width]), Counts())
+        c.visitors += 1 if member else int(n)  # an erased member's visits: one person each
+        if member:
+            everyone.add(member)
+        else:
+            total.visitors += int(n)
+        for c in both(tuple(row[:width])):
+            c.male += int(heads) if gender == "L" else 0
+            c.female += int(heads) if gender == "P" else 0
+    total.visitors += len(everyone)
+
+    q = flt.apply(select(*keys, Guest.gender, func.sum(Visit.headcount)))
+    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    for row in s.execute(q.group_by(*keys, Guest.gender)):
+        gender, heads = row[width:]
+        for c in both(tuple(row[:width])):
+            c.male += int(heads) if gender == "L" else 0
+            c.female += int(heads) if gender == "P" else 0
+
+    q = flt.apply(select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
+    q = q.where(Visit.visitor_type == "group").group_by(*keys)
+    for row in s.execute(q):
+        boys, girls = row[width:]
+        for c in both(tuple(row[:width])):
+            c.male += int(boys or 0)
+            c.female += int(girls or 0)
+    return out, total
+
+
+def _on_guests(column: Any) -> bool:
+    return getattr(column, "table", None) is Guest.__table__
+
+
 def total_counts(s: Session, flt: VisitFilter) -> Counts:
     """The whole filter's counts, visitors distinct over the whole period."""
-    return _grouped(s, flt, []).get((), Counts())
+    return _counted(s, flt, [])[1]
 
 
 def per_day(s: Session, flt: VisitFilter) -> dict[date, Counts]:
@@ -331,11 +399,53 @@ KEYS: dict[str, list[Any]] = {
 def per_key(s: Session, flt: VisitFilter, key: str) -> dict[Any, Counts]:
     """Totals per room ((site, room): a room code repeats across sites), site, category,
     guests' purpose or origin (kabupaten/kota code); NOT_GIVEN where there is no value."""
+    return keyed_counts(s, flt, key)[0]
+
+
+def keyed_counts(s: Session, flt: VisitFilter, key: str) -> tuple[dict[Any, Counts], Counts]:
+    """`per_key` and the whole filter's counts (every person once), in one pass."""
     spelled = category_spellings(s, flt) if key == "category" else {}
+    counted, total = _counted(s, flt, KEYS[key])
     out: dict[Any, Counts] = {}
-    for k, c in _grouped(s, flt, KEYS[key]).items():
+    for k, c in counted.items():
         value = tuple(v or NOT_GIVEN for v in k) if len(k) > 1 else (k[0] or NOT_GIVEN)
         out.setdefault(spelled.get(value, value), Counts()).merge(c)
+    return out, total
+
+
+def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
+    """Counts per gender: "L", "P" and NOT_GIVEN. Members and guests by their gender; a
+    group's boys and girls in their rows and the rest of its headcount (adults, children not
+    told apart) as not given, where its visits (records) are counted too."""
+    out = {"L": Counts(), "P": Counts(), NOT_GIVEN: Counts()}
+
+    def add(gender: str | None, kind: str, heads: int, n: int, people: int) -> None:
+        g = gender if gender in ("L", "P") else NOT_GIVEN
+        male, female = (heads if g == "L" else 0), (heads if g == "P" else 0)
+        out[g].add(kind, heads, n, people, male, female)
+
+    genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
+    q = flt.apply(select(Visit.member_id, func.sum(Visit.headcount), func.count()))
+    for member, heads, n in s.execute(
+        q.where(Visit.visitor_type == "member").group_by(Visit.member_id)
+    ):
+        add(genders.get(member), "member", int(heads), int(n), 1 if member else int(n))
+    q = flt.apply(select(Guest.gender, func.sum(Visit.headcount), func.count()))
+    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    for gender, heads, n in s.execute(q.group_by(Guest.gender)):
+        add(gender, "guest", int(heads), int(n), int(heads))
+    q = flt.apply(
+        select(
+            func.sum(Visit.headcount),
+            func.count(),
+            func.sum(func.coalesce(Visit.boys, 0)),
+            func.sum(func.coalesce(Visit.girls, 0)),
+        )
+    ).where(Visit.visitor_type == "group")
+    heads, n, boys, girls = (int(v or 0) for v in s.execute(q).one())
+    add("L", "group", boys, 0, boys)
+    add("P", "group", girls, 0, girls)
+    add(None, "group", heads - boys - girls, n, heads - boys - girls)
     return out
 
 
@@ -396,13 +506,18 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
     check_category(s, flt)
     if by in PERIODS:
         columns, convert = PERIODS[by]
+        counted, total = _counted(s, flt, columns)
         grouped: dict[Any, Counts] = {}
-        for k, c in _grouped(s, flt, columns).items():
+        for k, c in counted.items():
             grouped.setdefault(convert(k), Counts()).merge(c)
         rows = [(k, grouped.get(k, Counts())) for k in _periods(flt, by)]
+    elif by == "gender":
+        keyed, total = per_gender(s, flt), total_counts(s, flt)
+        rows = list(keyed.items())
     else:
-        rows = sorted(per_key(s, flt, by).items())
-    return VisitReport(flt, by, rows, total_counts(s, flt))
+        keyed, total = keyed_counts(s, flt, by)
+        rows = sorted(keyed.items())
+    return VisitReport(flt, by, rows, total)
 
 
 @dataclass(frozen=True)

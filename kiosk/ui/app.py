@@ -143,10 +143,12 @@ class KioskApp(App):
             self.start_camera(self.camera_source)
         else:
             self.set_camera_state("off")
+        self.service.start_sync(camera=lambda: self.camera_state)  # only when enrolled
 
     def on_stop(self) -> None:
         if getattr(self, "watchdog", None) is not None:
             self.watchdog.stop()
+        self.service.stop_sync()
         if self._tick_event is not None:
             self._tick_event.cancel()
         if self.camera is not None:

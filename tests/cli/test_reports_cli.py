@@ -150,6 +150,12 @@ def test_report_visits_and_daily_export_files(kiosk, tmp_path: Path) -> None:
     months = [r[0] for r in wb["Bulan"].iter_rows(min_row=2, values_only=True)]
     assert months[0] == datetime(2026, 11, 1) and wb["Bulan"]["A2"].number_format == "mmmm yyyy"
     assert out_pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftoppm"):
+        assert pages(out_pdf, "id", tmp_path)
+    code, rep, _ = kiosk(*args, "--by", "room", "--out", str(tmp_path / "rooms.pdf"), "--json")
+    assert code == 0 and {(r["site"], r["room"]) for r in rep["rows"]} == {
+        ("PUSAT", "BACA"), ("PUSAT", "KOL"), ("PUSAT", "ANAK")
+    }  # fmt: skip
 
     code, out, _ = kiosk("export", "daily", "--date", "2026-11-25", "--out",
                          str(tmp_path / "d.xlsx"), "--lang", "en", "--json")  # fmt: skip

@@ -48,7 +48,7 @@ def test_the_day_boundary_is_local_midnight(history: KioskService) -> None:
     assert v.local_day == date(2026, 11, 25)
 
 
-@pytest.mark.parametrize("by", reports.BY)
+@pytest.mark.parametrize("by", [b for b in reports.BY if b != "gender"])
 def test_every_grouping_matches_the_raw_rows(history: KioskService, by: str) -> None:
     rows = raw(history)
     key = {
@@ -204,3 +204,26 @@ def test_an_unknown_category_is_refused_with_the_known_ones(history: KioskServic
     known = reports.VisitFilter(flt.start, flt.end, category="mahasiswa")  # nobody yet: zeros
     with history.sessions() as s:
         assert reports.visit_report(s, known, "day").total.total == 0
+
+
+def test_by_gender_splits_groups_by_their_boys_and_girls(history: KioskService) -> None:
+    rows = raw(history)
+    flt = reports.VisitFilter(date(2025, 1, 1), date(2026, 12, 31))
+    with history.sessions() as s:
+        report = reports.visit_report(s, flt, "gender")
+    got_rows = dict(report.rows)
+    assert list(got_rows) == ["L", "P", "-"]
+    for g in ("L", "P"):
+        mine = [r for r in rows if r["gender"] == g]
+        children = sum(r["boys" if g == "L" else "girls"] for r in rows)
+        c = got_rows[g]
+        assert (c.member, c.guest) == tuple(
+            sum(r["heads"] for r in mine if r["kind"] == k) for k in ("member", "guest")
+        )
+        assert c.group == children
+        assert c.visitors == people(mine) + children
+        assert (c.male, c.female) == ((c.total, 0) if g == "L" else (0, c.total))
+    groups = [r for r in rows if r["kind"] == "group"]
+    rest = sum(r["heads"] - r["boys"] - r["girls"] for r in groups)
+    assert got_rows["-"].group == rest and got_rows["-"].gender_unknown == got_rows["-"].total
+    assert sum(c.total for c in got_rows.values()) == report.total.total

@@ -110,3 +110,12 @@ def test_rotation_meets_every_live_variant_in_turn() -> None:
 def test_unknown_variants_are_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="as_is"):
         pick(["as_is", "magic"])
+
+
+def test_the_hard_set_covers_every_condition_on_cards_and_other_qr_codes() -> None:
+    stills = list(synth.hard_stills(2, seed=1, empty=1))
+    names = [c.name for c in synth.HARD_CONDITIONS]
+    assert [s.condition for s in stills] == [n for n in names for _ in range(2)] + ["empty"]
+    assert {s.subject for s in stills} == {"card", "qr", "none"}
+    assert all(s.image.shape == (720, 1280, 3) for s in stills)
+    assert all((s.text is None) == (s.condition == "empty") for s in stills)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.adapters.db import outbox  # noqa: F401  (registers the outbox listener)
 from kiosk.resources import MIGRATIONS
 
 _WATCHED: weakref.WeakKeyDictionary[Engine, FileIdentity] = weakref.WeakKeyDictionary()

@@ -284,3 +284,98 @@ Index(
     Visit.room,
     Visit.category,
 )
+
+
+# --- sync between kiosks and the central server (issue 11) -----------------------------------
+# Kiosk side: sync_state (one row once enrolled) and sync_outbox (a row per record to push,
+# written in the record's own transaction by kiosk.adapters.db.outbox). Central side:
+# sync_kiosks (enrolled devices, token hashes only), sync_receipts (the server's receipt of
+# each pushed record, with both clocks and flags) and sync_changes (the pull sequence).
+
+
+class SyncState(Base):
+    """What this database is in the network: a kiosk enrolled at a server, or the central one."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    role: Mapped[str] = mapped_column(String(8))  # kiosk | central
+    server_url: Mapped[str | None] = mapped_column(String(300))
+    kiosk_id: Mapped[str | None] = mapped_column(String(40))
+    site: Mapped[str | None] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(String(16))
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    peer_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    keys_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    layout_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    last_push: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class OutboxItem(Base):
+    """A record waiting to be pushed; its data is read when it is sent (purges apply)."""
+
+    __tablename__ = "sync_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    meta: Mapped[str | None] = mapped_column(String(200))  # JSON, e.g. the card seq seen
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_sync_outbox_queue", "quarantined", "id"),)
+
+
+class SyncKiosk(Base):
+    """An enrolled kiosk as the central server knows it."""
+
+    __tablename__ = "sync_kiosks"
+
+    kiosk_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    site: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_contact: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[str | None] = mapped_column(String(40))
+    queued: Mapped[int | None] = mapped_column(Integer)
+    quarantined: Mapped[int | None] = mapped_column(Integer)
+    camera: Mapped[str | None] = mapped_column(String(40))
+    free_disk_mb: Mapped[int | None] = mapped_column(Integer)
+    clock_offset_s: Mapped[int | None] = mapped_column(Integer)  # kiosk minus server
+    clock_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncReceipt(Base):
+    """The server's receipt of one pushed record: both clocks, who sent it, what is odd."""
+
+    __tablename__ = "sync_receipts"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    site: Mapped[str] = mapped_column(String(16))
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    kiosk_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    flags: Mapped[str] = mapped_column(String(80), default="")  # comma separated
+
+    __table_args__ = (Index("ix_sync_receipts_site_received", "site", "received_at"),)
+
+
+class SyncChange(Base):
+    """The pull sequence: a member or group changed on the central database."""
+
+    __tablename__ = "sync_changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # member | group
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,6 +20,7 @@ KEY_HEADINGS = {
     "room": N_("Room"),
     "category": N_("Category"),
     "site": N_("Site"),
+    "gender": N_("Gender"),
     "purpose": N_("Purpose"),
     "origin": N_("Origin"),
 }
@@ -27,6 +28,7 @@ KEY_TITLES = {
     "room": N_("By room"),
     "category": N_("By category"),
     "site": N_("By site"),
+    "gender": N_("By gender"),
     "purpose": N_("By purpose"),
     "origin": N_("By origin"),
 }
@@ -72,8 +74,16 @@ def _key_columns(by: str) -> list[Column]:
     return [Column("key", KEY_HEADINGS[by])]
 
 
+def _key_cells(by: str, key: Any) -> tuple[Any, ...]:
+    if by == "room":
+        return tuple(key)
+    if by == "gender":
+        return (Word(GENDER_WORDS[key]),)
+    return (key,)
+
+
 def _keyed_rows(by: str, rows: list[tuple[Any, Counts]]) -> list[list[Any]]:
-    return [[*(key if by == "room" else (key,)), *_counts(c)] for key, c in rows]
+    return [[*_key_cells(by, key), *_counts(c)] for key, c in rows]
 
 
 def visit_table(report: VisitReport) -> Table:

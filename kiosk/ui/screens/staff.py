@@ -79,6 +79,7 @@ class StaffPinScreen(KioskScreen):
 
 class StaffScreen(KioskScreen):
     camera_text = StringProperty("")
+    sync_text = StringProperty("")
     export_message = StringProperty("")
     export_path = StringProperty("")
     typing = BooleanProperty(False)
@@ -88,6 +89,7 @@ class StaffScreen(KioskScreen):
         super().__init__(**kwargs)
         self.counts: dict[str, dict[str, int]] = {}
         self.refusals: list[tuple] = []
+        self.sync: Any = None
 
     def reset(self) -> None:
         self.export_message = ""
@@ -100,17 +102,41 @@ class StaffScreen(KioskScreen):
     def refresh(self) -> None:
         svc = self.service
         self.day_text = local_day(svc.clock.now()).isoformat()
-        self.app.call(lambda: (svc.counts_on(), svc.recent_refusals(8)), then=self._loaded)
+        self.app.call(
+            lambda: (svc.counts_on(), svc.recent_refusals(8), svc.sync_status()), then=self._loaded
+        )
         self.render_camera()
         self.render_folders()
 
     def _loaded(self, data: tuple) -> None:
-        self.counts, self.refusals = data
+        self.counts, self.refusals, self.sync = data
         self.render()
+        self.render_sync()
 
     def on_language(self) -> None:
         self.render()
         self.render_camera()
+        self.render_sync()
+
+    def render_sync(self) -> None:
+        """Only on a kiosk enrolled at a central server: what waits to be sent."""
+        st = self.sync
+        if st is None:
+            self.sync_text = ""
+            return
+
+        def when(t: Any) -> str:
+            return local_time(t).strftime("%d-%m %H:%M") if t else tr._("never")
+
+        self.sync_text = tr._(
+            "Central server: {queued} waiting, {quarantined} set aside; "
+            "last sent {push}, last received {pull}"
+        ).format(
+            queued=st.queued,
+            quarantined=st.quarantined,
+            push=when(st.last_push),
+            pull=when(st.last_pull),
+        )
 
     def render_camera(self) -> None:
         app = self.app

@@ -1,0 +1,1 @@
+"""The central server: the HTTP API kiosks sync with (and, later, the staff dashboard)."""
