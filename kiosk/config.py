@@ -41,6 +41,9 @@ class Settings:
     camera: str = "0"  # webcam index, video file, image folder or stream URL
     decoder: str = "zxing"
     guest_retention_days: int = 365
+    member_visit_retention_days: int = 730  # then a visit keeps no link to the member
+    refusal_retention_days: int = 90  # then a refused scan keeps no excerpt
+    survey_retention_days: int = 90  # then a closed survey-queue row goes
     data_dir: Path = Path(platformdirs.user_data_dir("kiosk", appauthor=False))
     db_url: str = ""  # empty: a SQLite file in data_dir
     card_key_file: Path | None = None  # None: data_dir/card-keys.toml
@@ -169,6 +172,19 @@ _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
         "guest_retention_days",
         "privacy.guest_retention_days",
         "KIOSK_GUEST_RETENTION_DAYS",
+        _int_range(1, 3650),
+    ),
+    (
+        "member_visit_retention_days",
+        "privacy.member_visit_days",
+        "KIOSK_MEMBER_VISIT_DAYS",
+        _int_range(1, 3650),
+    ),
+    ("refusal_retention_days", "privacy.refusal_days", "KIOSK_REFUSAL_DAYS", _int_range(1, 3650)),
+    (
+        "survey_retention_days",
+        "privacy.closed_survey_days",
+        "KIOSK_CLOSED_SURVEY_DAYS",
         _int_range(1, 3650),
     ),
     ("data_dir", "storage.data_dir", "KIOSK_DATA_DIR", _path),

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.domain.fields import FieldError
+from kiosk.logs import RepeatFilter
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     admin.register(sub)
     visits.register(sub)
-    for name in ("scan", "reports", "app", "sync"):
+    for name in ("scan", "reports", "app", "ops", "sync"):
         try:
             module = __import__(f"kiosk.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as e:
@@ -100,9 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("KIOSK_DEBUG") == "1"
+    handler = logging.StreamHandler()
+    handler.addFilter(RepeatFilter())  # a camera gone for a few seconds: a few lines, not 500
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="kiosk: %(levelname)s: %(message)s",
+        handlers=[handler],
     )
     global _json_errors
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -28,6 +28,11 @@ from kiosk.services.setup import init_kiosk
 def register(sub: argparse._SubParsersAction) -> None:
     common = common_options()
     p = sub.add_parser("init", parents=[common], help="create or upgrade the database and keys")
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="add a new card key (or, if the key is lost, make one: printed cards then fail)",
+    )
     p.set_defaults(func=cmd_init)
 
     members = sub.add_parser("members", help="register, list, import members; revoke cards")
@@ -92,16 +97,19 @@ def open_service(settings: Settings) -> KioskService:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    ready = init_kiosk(settings)
+    done = init_kiosk(settings, new_key=args.new_key)
+    if done.warning:
+        print(f"kiosk: warning: {done.warning}", file=sys.stderr)
     data = {
-        "database": ready.database,
-        "schema": ready.schema,
-        "card_key_file": str(ready.key_file),
-        "new_card_key": ready.new_key,
+        "database": done.database,
+        "schema": done.schema,
+        "card_key_file": str(done.key_file),
+        "new_card_key": done.new_key,
+        "card_key_id": done.key_id,
     }
-    new = " (new: copy it to every kiosk of the library)" if ready.new_key else ""
-    text = f"database ready at schema {ready.schema}: {ready.database}"
-    emit(args, data, f"{text}\ncard key: {ready.key_file}{new}")
+    new = " (new: copy it to every kiosk of the library)" if done.key_action == "created" else ""
+    text = f"database ready at schema {done.schema}: {done.database}"
+    emit(args, data, f"{text}\ncard key: {done.key_file}{new}")
     return 0
 
 
@@ -131,7 +139,10 @@ def _status(info: MemberInfo, today: date) -> str:
 
 
 def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
-    rows = open_service(settings).list_members(args.search)
+    svc = open_service(settings)
+    rows = svc.list_members(args.search)
+    asked = f"members --search {args.search}" if args.search else "members"
+    svc.log_access("list", asked, len(rows))
     lang, today = settings.language, local_day(utcnow())
     cells = [
         (
@@ -174,7 +185,9 @@ def cmd_members_edit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
-    data = open_service(settings).member_record(args.number)
+    svc = open_service(settings)
+    data = svc.member_record(args.number)
+    svc.log_access("show", f"member {args.number}", 1)
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
     return 0
 
@@ -254,7 +267,9 @@ def cmd_members_suspend(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_members_erase(args: argparse.Namespace, settings: Settings) -> int:
     if not args.yes:
         raise ValueError("erasing cannot be undone: add --yes to erase the member")
-    kept = open_service(settings).erase_member(args.number)
+    svc = open_service(settings)
+    kept = svc.erase_member(args.number)
+    svc.log_access("erase", f"member {args.number}", 1)
     emit(
         args,
         {"number": args.number, "erased": True, "anonymous_visits_kept": kept},
@@ -275,13 +290,15 @@ def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
     out_folder(folder, args.mkdir)
     if args.format == "pdf" and args.out.suffix.lower() != ".pdf":
         raise FieldError(f"--out {args.out} must end in .pdf (or use --format png)", "out")
-    cards = open_service(settings).member_cards(args.members, choice)
+    svc = open_service(settings)
+    cards = svc.member_cards(args.members, choice)
     if not cards:
         raise FieldError(
             "no members to print: none match (expired and suspended members need "
             "--with-expired / --with-suspended)",
             "members",
         )
+    svc.log_access("print", f"cards ({args.format}) to {args.out}", len(cards))
     faces = [
         CardFace(i.number, i.name, payload, i.category, i.expires, i.card_seq)
         for i, payload in cards

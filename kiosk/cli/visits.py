@@ -161,7 +161,9 @@ GROUP_HEADINGS = (
 
 
 def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
-    rows = KioskService.open(settings).groups_on(args.date)
+    svc = KioskService.open(settings)
+    rows = svc.groups_on(args.date)
+    svc.log_access("list", f"groups {args.date or 'all'} (leader names)", len(rows))
     lang = settings.language
     cells = [
         (
@@ -265,11 +267,17 @@ def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     svc = KioskService.open(settings)
     now, days = svc.clock.now(), settings.guest_retention_days
-    guests, leaders = svc.purge_personal_data()
+    done = svc.purge_personal_data(now)
+    guests, leaders = done.guests, done.group_leaders
     emit(
         args,
         {"purged_guests": guests, "purged_group_leaders": leaders, "retention_days": days,
-         "day": local_day(now).isoformat()},
-        f"personal fields purged after {days} days: {guests} guest(s), {leaders} group leader(s)",
+         "day": local_day(now).isoformat(), "purged_member_visit_links": done.member_visit_links,
+         "purged_refusal_excerpts": done.refusal_excerpts,
+         "deleted_closed_surveys": done.closed_surveys},
+        f"personal fields purged after {days} days: {guests} guest(s), {leaders} group leader(s); "
+        f"{done.member_visit_links} visit(s) unlinked from members, "
+        f"{done.refusal_excerpts} refusal excerpt(s) and {done.closed_surveys} closed survey(s) "
+        "past their retention",
     )  # fmt: skip
     return 0

@@ -33,6 +33,13 @@ _KEY_ID = re.compile(r"^[A-Z0-9]{1,4}$")
 _SEQ = re.compile(r"^[1-9][0-9]{0,3}$")  # ASCII only: int() would accept other scripts' digits
 
 
+MISSING_KEY_HELP = (
+    "card key file not found: restore it from a backup (`kiosk restore BACKUP`) or copy "
+    "card-keys.toml from another kiosk of the library; a new key (`kiosk init --new-key`) "
+    "makes every printed card fail"
+)
+
+
 class CardError(ValueError):
     """A payload that is not a valid card. `reason` is a check-in reason code."""
 
@@ -60,7 +67,7 @@ class Keyring:
             with path.open("rb") as f:
                 data = tomllib.load(f)
         except FileNotFoundError:
-            raise CardKeyError(f"{path}: card key file not found (run `kiosk init`)") from None
+            raise CardKeyError(f"{path}: {MISSING_KEY_HELP}") from None
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
             raise CardKeyError(f"{path}: card key file cannot be read: {e}") from None
         keys_raw = data.get("keys")
@@ -99,9 +106,19 @@ class Keyring:
             "[keys]",
             *(f'{kid} = "{key.hex()}"' for kid, key in self.keys.items()),
         ]
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write("\n".join(lines) + "\n")
+        # Written to a temporary name, synced and renamed: a full disk never leaves a 0-byte
+        # key file. (The same steps as kiosk.adapters.files.atomic; the domain stays stdlib.)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write("\n".join(lines) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def with_new_key(self, key_id: str) -> Keyring:
         if not _KEY_ID.match(key_id) or key_id in self.keys:

@@ -28,6 +28,7 @@ from kiosk.domain.cards import (
 )
 from kiosk.domain.clock import day_bounds_utc, local_day, local_time
 from kiosk.domain.groups import Headcount
+from kiosk.domain.redact import redact
 from kiosk.domain.vocab import Admitted, Outcome, Refusal, Source, VisitorType
 
 EXCERPT_CHARS = 60
@@ -280,11 +281,8 @@ def recent_since(at: datetime, window: timedelta) -> tuple[datetime, datetime]:
 def excerpt(text: str) -> str:
     """A printable, bounded piece of what was read, for the refusal log.
 
-    A card's signature is left out: an expired or suspended card works again once renewed,
-    and the log (shown on the staff screen) must not be a list of working card codes.
+    Signatures are masked wherever they stand (`kiosk.domain.redact`): an expired or suspended
+    card works again once renewed, and the log (shown on the staff screen) must not be a list
+    of working card codes.
     """
-    parts = text.split(":")
-    if looks_like_card(text) and len(parts) == 5:
-        text = ":".join(parts[:4]) + ":*"
-    shown = text[:EXCERPT_CHARS].encode("unicode_escape").decode("ascii")[:EXCERPT_CHARS]
-    return shown + ("…" if len(text) > EXCERPT_CHARS else "")
+    return redact(text, EXCERPT_CHARS)

@@ -3,7 +3,11 @@
 Every method takes the caller's unit of work (a Session inside `sessionmaker.begin()`) and
 adds the visit or the refusal to it; the caller commits before it shows the Decision, so the
 kiosk only greets a visitor whose visit is on disk (`StorageError` otherwise). Refusals are
-logged with their reason and a bounded excerpt.
+logged with their reason and a bounded excerpt in which no card signature survives; the same
+text refused again within a minute is counted on the stored row (`RefusalLog`).
+
+Two kiosks on one database cannot double-count: the visitor's row is locked
+(`lock_visitor`) before their recent visits are read, so check and insert are one step.
 
 The desk remembers, on the monotonic clock, the last visit it stored for each visitor while
 the kiosk runs; `committed` is told once the unit of work holding a visit has committed.
@@ -40,6 +44,8 @@ from kiosk.domain.groups import Headcount, clean_group_code
 from kiosk.domain.vocab import Source, VisitorType
 from kiosk.services.groups import find_group, known_group
 from kiosk.services.members import find_member, known_member
+from kiosk.services.refusals import RefusalLog
+from kiosk.services.visitor_lock import lock_visitor
 
 __all__ = ["EXCERPT_CHARS", "CheckinDesk", "Decision", "Place", "StorageError"]
 
@@ -68,6 +74,10 @@ class CheckinDesk:
     legacy_barcodes: bool = False
     _seen: dict[Who, PastVisit] = field(default_factory=dict)
     _unsaved: dict[uuid.UUID, tuple[Who, PastVisit]] = field(default_factory=dict)
+    _refusal_log: RefusalLog = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._refusal_log = RefusalLog(self.clock.monotonic)
 
     @property
     def rules(self) -> Rules:
@@ -96,7 +106,7 @@ class CheckinDesk:
         when = self._moment(at)
         member = self._member_named(s, text, source)
         known = known_member(member) if member else None
-        recent = self._recent(s, (VisitorType.MEMBER, member.id), when) if member else ()
+        recent = self._locked_recent(s, (VisitorType.MEMBER, member.id), when) if member else ()
         d = decide(text, known, recent, room, when, self.rules, source)
         if not d.stores_visit:
             return d if d.accepted else self._refuse(s, text, d)
@@ -139,7 +149,7 @@ class CheckinDesk:
         code = clean_group_code(code)
         group = find_group(s, code)
         known = known_group(group) if group else None
-        recent = self._recent(s, (VisitorType.GROUP, group.id), when) if group else ()
+        recent = self._locked_recent(s, (VisitorType.GROUP, group.id), when) if group else ()
         d = decide_group(code, known, recent, room, when, self.rules, headcount)
         if not d.stores_visit:
             return d if d.accepted else self._refuse(s, code, d)
@@ -149,6 +159,13 @@ class CheckinDesk:
         return self._store(s, d, (VisitorType.GROUP, group.id), when, source, group.level, counts)
 
     # --- shared --------------------------------------------------------------------------
+
+    def _locked_recent(self, s: Session, who: Who, when: Moment) -> list[PastVisit]:
+        # Two kiosks on one database: the visitor's row is locked (a write lock on SQLite, a
+        # row lock on PostgreSQL) before the check, so check and insert are one atomic step;
+        # the other kiosk waits, then sees this visit ("welcome back").
+        lock_visitor(s, who[0], who[1])
+        return self._recent(s, who, when)
 
     def _recent(self, s: Session, who: Who, when: Moment) -> list[PastVisit]:
         """This visitor's stored visits at this site near `when`, and the one this process
@@ -219,7 +236,8 @@ class CheckinDesk:
             self._seen[who] = seen
 
     def _refuse(self, s: Session, text: str, d: Decision) -> Decision:
-        s.add(
+        self._refusal_log.add(
+            s,
             RefusedScan(
                 at_utc=d.at,
                 local_day=local_day(d.at),
@@ -228,6 +246,6 @@ class CheckinDesk:
                 room=d.room,
                 reason=d.decision,
                 excerpt=excerpt(text.strip()),
-            )
+            ),
         )
         return d

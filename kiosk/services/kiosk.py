@@ -19,7 +19,14 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.engine import (
+    DatabaseUnavailable,
+    checkpoint,
+    file_problem,
+    make_engine,
+    make_sessionmaker,
+    schema_status,
+)
 from kiosk.adapters.db.models import Member, RefusedScan, Visit, new_id
 from kiosk.config import ConfigError, Settings
 from kiosk.domain.cards import CardKeyError, Keyring, make_payload
@@ -29,10 +36,10 @@ from kiosk.domain.groups import Headcount
 from kiosk.domain.members import CardChoice
 from kiosk.domain.vocab import Admitted, Channel, Source, VisitorType
 from kiosk.layout import Layout, Room, Site, load_layout
+from kiosk.services import audit, members, privacy, reports, surveys
 from kiosk.services import groups as groups_mod
-from kiosk.services import members, reports, surveys
 from kiosk.services.checkin import CheckinDesk, Place, StorageError
-from kiosk.services.guests import GuestForm, new_guest, purge_group_leaders, purge_guests
+from kiosk.services.guests import GuestForm, new_guest
 from kiosk.services.members import ImportRow, MemberInfo
 
 log = logging.getLogger(__name__)
@@ -91,7 +98,10 @@ class KioskService:
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> KioskService:
         layout = load_layout(settings.layout_file)
-        engine = make_engine(settings.database_url)
+        try:
+            engine = make_engine(settings.database_url, create=False)
+        except DatabaseUnavailable as e:
+            raise NotReady(str(e)) from None
         current, head = schema_status(engine)
         if current != head:
             engine.dispose()
@@ -107,6 +117,17 @@ class KioskService:
     def close(self) -> None:
         self.stop_sync()
         self.engine.dispose()
+
+    def storage_problem(self) -> str | None:
+        """One line when the database can no longer be trusted (its file was deleted or
+        replaced under the running kiosk), else None. The kiosk then greets nobody: the
+        screen shows this in a red banner and the check-ins raise StorageError."""
+        return file_problem(self.engine)
+
+    def _ensure_storage(self) -> None:
+        problem = self.storage_problem()
+        if problem is not None:
+            raise StorageError(f"{problem}: nothing is saved; restart the kiosk")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -164,6 +185,7 @@ class KioskService:
 
     def identify(self, text: str, source: str = "scan") -> Decision | Identified:
         """A card read at an entrance kiosk: valid (ask the room next) or refused (logged)."""
+        self._ensure_storage()
         found = self._committed(lambda s: self.desk.identify(s, text, source=source))
         return found if isinstance(found, Decision) else Identified(MemberInfo.of(found))
 
@@ -174,6 +196,7 @@ class KioskService:
 
         A visit back-entered by staff (`at` given) queues nothing: the member is not here.
         """
+        self._ensure_storage()
         room = self.room_for(room)
         decision = self._committed(lambda s: self.desk.check_in(s, text, room, at, source))
         if at is None:
@@ -183,6 +206,7 @@ class KioskService:
     def guest_check_in(
         self, form: GuestForm, room: str | None = None, at: datetime | None = None
     ) -> Decision:
+        self._ensure_storage()
         room = self.room_for(room)
         now = at or self.clock.now()
         guest = new_guest(form, now)
@@ -229,6 +253,7 @@ class KioskService:
         at: datetime | None = None,
         source: str = "scan",
     ) -> Decision:
+        self._ensure_storage()
         headcount = Headcount(children, adults, boys, girls)
         room = self.room_for(room)
         return self._committed(
@@ -337,9 +362,13 @@ class KioskService:
             members.set_suspended(s, number, suspended)
 
     def erase_member(self, number: str) -> int:
-        """Erase a member on request; returns how many visits stay as anonymous counts."""
+        """Erase a member on request; returns how many visits stay as anonymous counts.
+
+        The write-ahead log is truncated after the commit: the name is left in no file."""
         with self.sessions.begin() as s:
-            return members.erase_member(s, number)
+            kept = members.erase_member(s, number)
+        checkpoint(self.engine)
+        return kept
 
     def member_cards(
         self, numbers: Iterable[str] | None = None, choice: CardChoice | None = None
@@ -361,12 +390,37 @@ class KioskService:
         with self.sessions.begin() as s:
             return members.edit_member(s, number, **changes)
 
-    def purge_personal_data(self) -> tuple[int, int]:
-        """Blank guests' and group leaders' personal fields past the retention period:
-        (guests, group leaders)."""
-        now, days = self.clock.now(), self.settings.guest_retention_days
+    def purge_personal_data(self, now: datetime | None = None) -> privacy.Purged:
+        """Apply every retention period of the settings (guests' and group leaders' personal
+        fields, member visit links, refusal excerpts, closed survey-queue rows), then
+        truncate the write-ahead log; counts stay."""
+        now = now or self.clock.now()
         with self.sessions.begin() as s:
-            return purge_guests(s, now, days), purge_group_leaders(s, now, days)
+            done = privacy.purge(s, self.settings, now)
+        checkpoint(self.engine)
+        return done
+
+    # --- the access log of personal data ------------------------------------------------
+
+    def log_access(
+        self,
+        action: str,
+        subject: str,
+        rows: int,
+        channel: str = "cli",
+        actor: str | None = None,
+    ) -> None:
+        """Record that names were listed, shown, printed or exported (committed at once,
+        apart from any other work)."""
+        with self.sessions.begin() as s:
+            audit.log_access(
+                s, self.clock.now(), self.site.code, action, subject, rows, channel, actor
+            )
+
+    def access_log(self, since: datetime | None = None, limit: int = 200) -> list[audit.Access]:
+        """The newest `limit` accesses (since `since`), oldest first."""
+        with self.sessions() as s:
+            return audit.read_log(s, since, limit)
 
     # --- numbers for the staff screen ---------------------------------------------------
 

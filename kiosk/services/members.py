@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Member, RefusedScan, Visit
@@ -140,10 +140,8 @@ def set_suspended(s: Session, number: str, suspended: bool) -> None:
 
 def _refusals_of(number: str) -> ColumnElement[bool]:
     """Refused-scan log entries that name this member (their card code or typed number)."""
-    return or_(
-        RefusedScan.excerpt.contains(f":{number}:", autoescape=True),
-        RefusedScan.excerpt == number,
-    )
+    # Any case, anywhere: a number typed in lower case or with a prefix names the member too.
+    return func.lower(RefusedScan.excerpt).contains(number.lower(), autoescape=True)
 
 
 def erase_member(s: Session, number: str) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from kiosk.adapters.files.atomic import PRIVATE, write_text
 from kiosk.config import Settings
 from kiosk.domain.clock import utcnow
 from kiosk.domain.pin import check_pin_format, hash_pin, lockout_after, verify_pin
@@ -116,11 +117,7 @@ class PinGuard:
         until = self.wall() + timedelta(seconds=self.lockout_left())
         state = {"failures": self.failures, "locked_until_utc": until.isoformat()}
         try:
-            self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.state_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state) + "\n", encoding="utf-8")
-            tmp.chmod(0o600)
-            tmp.replace(self.state_file)
+            write_text(self.state_file, json.dumps(state) + "\n", PRIVATE)
         except OSError as e:  # the lockout still holds until the kiosk restarts
             log.warning("could not keep the staff PIN lockout in %s: %s", self.state_file, e)
 

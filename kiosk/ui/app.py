@@ -136,6 +136,9 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
+        from kiosk.ui.watchdog import Watchdog
+
+        self.watchdog = Watchdog().start()  # systemd restarts a frozen screen
         if self.camera_source is not None:
             self.start_camera(self.camera_source)
         else:
@@ -143,6 +146,8 @@ class KioskApp(App):
         self.service.start_sync(camera=lambda: self.camera_state)  # only when enrolled
 
     def on_stop(self) -> None:
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stop()
         self.service.stop_sync()
         if self._tick_event is not None:
             self._tick_event.cancel()

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from kiosk.domain.redact import redact
 from kiosk.domain.vocab import Source
 from kiosk.vision.decoders import CODE128, Code
 
@@ -119,7 +120,10 @@ class Scanner:
             else "empty"
         )
         log.warning(
-            "ignored a %s that cannot be a member card (%s): %r", code.format, why, code.text[:40]
+            "ignored a %s that cannot be a member card (%s): %s",
+            code.format,
+            why,
+            redact(code.text, 40),  # never a signature in the log
         )
 
     def in_view(self) -> list[str]:

@@ -99,6 +99,7 @@ class ImageListCapture:
         self._files = list(files)
         self._pos = 0
         self._fps = fps
+        self.skipped = 0  # unreadable files passed over
 
     def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
         return bool(self._files)
@@ -110,6 +111,7 @@ class ImageListCapture:
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is not None:
                 return True, image
+            self.skipped += 1
             log.warning("skipped an unreadable image %s", path)
         return False, None
 
@@ -177,35 +179,80 @@ def _fps(cap: Any, fallback: float = DEFAULT_FPS) -> float:
     return fps if 1.0 <= fps <= 1000.0 else fallback
 
 
-def read_frames(source: SourceSpec | str | int, fps: float | None = None) -> Iterator[Frame]:
+@dataclass
+class ReadStats:
+    """What `read_frames` met: frames given, damaged frames skipped, frames the file claims."""
+
+    frames: int = 0
+    skipped: int = 0
+    expected: int = 0
+
+
+def read_frames(
+    source: SourceSpec | str | int, fps: float | None = None, stats: ReadStats | None = None
+) -> Iterator[Frame]:
     """Every frame of `source` in order, no dropping, as fast as consumed; ends with the file.
 
-    Raises SourceError when it can't be opened. A file that breaks off in the middle (corrupt or
-    truncated) ends early with a logged warning.
+    Raises SourceError when it can't be opened. A damaged frame (a corrupt image in a folder,
+    a broken stretch of a video) is skipped and counted, and reading goes on to the real end
+    of the file; the count is logged as one warning and kept in `stats` when given. Frame
+    indexes are positions in the source, so skipped frames leave gaps.
     """
     spec = source if isinstance(source, SourceSpec) else parse_source(source)
     cap = open_capture(spec)
     rate = fps or _fps(cap)
-    expected = 0.0
-    if spec.kind in ("file", "images"):
+    stats = stats if stats is not None else ReadStats()
+    files = image_files(spec.target) if spec.kind == "images" else []
+    expected = len(files)
+    if spec.kind == "file":
         try:
-            expected = float(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+            expected = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
         except Exception:
-            expected = 0.0
-    index = 0
+            expected = 0
+    stats.expected = max(expected, 0)
+    slack = 1 if spec.kind == "file" else 0  # video frame counts may be one too many
+    pos = 0  # position of the next frame in the source
     try:
         while True:
-            ok, image = cap.read()
-            if not ok or image is None:
+            ok, image = _read(cap)
+            if ok and image is not None:
+                if isinstance(cap, ImageListCapture):  # it passes over unreadable files itself
+                    pos = int(cap.get(cv2.CAP_PROP_POS_FRAMES)) - 1
+                yield Frame(image, pos, pos / rate)
+                pos += 1
+                stats.frames += 1
+                continue
+            if pos >= expected - slack:  # the real end (or a stream: no length to go on to)
                 break
-            yield Frame(image, index, index / rate)
-            index += 1
+            stats.skipped += 1  # a damaged frame: skip it and go on with the next one
+            pos += 1
+            if files and not isinstance(cap, ImageListCapture):
+                # OpenCV's image-sequence reader stops for good at a bad file: go on by name.
+                cap.release()
+                cap = ImageListCapture(files, rate)
+            if not cap.set(cv2.CAP_PROP_POS_FRAMES, pos):
+                break
     finally:
         cap.release()
-    if expected > 0 and index < expected - 1:
-        log.warning("%s ended after %d of %d frames (damaged file?)", spec, index, int(expected))
-    if index == 0:
+    if isinstance(cap, ImageListCapture):
+        stats.skipped += cap.skipped
+    if stats.skipped:
+        log.warning(
+            "%s: skipped %d damaged frame(s); read %d of %d",
+            spec,
+            stats.skipped,
+            stats.frames,
+            expected,
+        )
+    if stats.frames == 0:
         log.warning("%s gave no frames", spec)
+
+
+def _read(cap: Any) -> tuple[bool, Any]:
+    try:
+        return cap.read()
+    except cv2.error:  # a decoder error on one frame is a damaged frame, not the end
+        return False, None
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def test_a_new_process_uses_stored_times(svc: KioskService, clock: ManualClock) 
 @pytest.mark.parametrize(
     ("number", "seq", "reason"),
     [
-        ("NOPE", 1, "unknown_card"),
+        ("N999", 1, "unknown_card"),
         ("OLD1", 1, "expired"),
         ("SUS1", 1, "suspended"),
         ("M002", 2, "bad_payload"),  # a sequence never issued

@@ -184,6 +184,28 @@ class RefusedScan(Base):
     room: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[Refusal] = mapped_column(vocab(Refusal, "reason", 20))
     excerpt: Mapped[str] = mapped_column(String(80))
+    # The same text refused again soon after is counted here, not stored again (a forged
+    # animated QR in front of the camera would otherwise add 30 rows a second).
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AccessRecord(Base):
+    """Who saw or took members' personal data: when, how, what and how many rows (UU 27/2022).
+
+    It names the person asking (an operating-system user, the staff screen), never the
+    members shown.
+    """
+
+    __tablename__ = "access_log"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    site: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(80))  # user@host, or "staff screen <kiosk id>"
+    channel: Mapped[str] = mapped_column(String(8))  # cli | screen | server
+    action: Mapped[str] = mapped_column(String(20))  # list | show | export | print | erase ...
+    subject: Mapped[str] = mapped_column(String(160))  # what: a search, a number, a file
+    rows: Mapped[int] = mapped_column(Integer)
 
 
 # --- satisfaction survey (SKM / IKM) ---------------------------------------------------------

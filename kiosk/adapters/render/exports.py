@@ -8,16 +8,29 @@ spreadsheet programs open directly.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
+from typing import Any
 
+from kiosk.adapters.files.atomic import atomic_open, write_bytes
 from kiosk.adapters.render.report_tables import daily_table
 from kiosk.adapters.render.table import Fixed, MonthStart, Table, label, typed
 from kiosk.i18n import LANGUAGES
 from kiosk.services.reports import DailyReport
 
 FORMATS = ("csv", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Any) -> Any:
+    """CSV text a spreadsheet would run as a formula (`=HYPERLINK(...)` as a member category)
+    gets a leading apostrophe, so it opens as text; numbers pass unchanged. (XLSX cells are
+    typed: there such text is written as a string cell.)"""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def check_lang(lang: str) -> str:
@@ -29,12 +42,12 @@ def check_lang(lang: str) -> str:
 def write_csv(path: Path, table: Table, lang: str) -> Path:
     """The table's rows (and totals) under its headings, cells as people read them."""
     check_lang(lang)
-    with path.open("w", newline="", encoding="utf-8-sig") as f:
+    with atomic_open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
-        writer.writerow(table.headings(lang))
+        writer.writerow([safe_text(v) for v in table.headings(lang)])
         for row in table.all_rows():
             cells = [label(v, c, lang) for v, c in zip(row, table.columns, strict=True)]
-            writer.writerow([v.isoformat() if isinstance(v, date) else v for v in cells])
+            writer.writerow([safe_text(v.isoformat() if isinstance(v, date) else v) for v in cells])
     return path
 
 
@@ -58,6 +71,10 @@ def write_xlsx(path: Path, tables: Sequence[Table], lang: str) -> Path:
         ]
         for row in rows:
             ws.append(row)
+        for row_cells in ws.iter_rows():
+            for cell in row_cells:
+                if cell.data_type == "f":  # text from the database is never a formula
+                    cell.data_type = "s"
         for i in table.hidden:
             ws.row_dimensions[i + 2].hidden = True  # below the heading row
         for col in ws.iter_cols(min_row=2):
@@ -74,8 +91,9 @@ def write_xlsx(path: Path, tables: Sequence[Table], lang: str) -> Path:
             width = max([len(str(name))] + [len(str(r[i - 1])) for r in rows[:200]]) + 2
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(width, 40)
         ws.freeze_panes = "A2"
-    wb.save(path)
-    return path
+    buffer = io.BytesIO()  # built in memory: a full disk fails in one clean write below
+    wb.save(buffer)
+    return write_bytes(path, buffer.getvalue())
 
 
 def write_daily(report: DailyReport, folder_or_file: Path, fmt: str | None, lang: str) -> Path:
