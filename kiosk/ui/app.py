@@ -77,6 +77,7 @@ class KioskApp(App):
     date_text = StringProperty("")
     time_text = StringProperty("")
     library_name = StringProperty("")
+    storage_problem = StringProperty("")  # one line once visits can no longer be saved
 
     def __init__(
         self,
@@ -247,7 +248,19 @@ class KioskApp(App):
         elif self.current != "home" and now - self.last_activity >= self.settings.idle_seconds:
             log.info("idle for %s s on %s: back to home", self.settings.idle_seconds, self.current)
             self.home()
+        self._check_storage()
         self._update_clock()
+
+    def _check_storage(self) -> None:
+        """The database file deleted or replaced under the running kiosk: a red banner (and
+        no visitor is greeted: check-ins refuse to save) until the kiosk is restarted."""
+        problem = self.service.storage_problem() or ""
+        if problem != self.storage_problem:
+            self.storage_problem = problem
+            if problem:
+                log.error("visits cannot be saved: %s", problem)
+                if getattr(self, "watchdog", None) is not None:
+                    self.watchdog.report(problem)
 
     def _update_clock(self) -> None:
         now = local_time(self.service.clock.now())
