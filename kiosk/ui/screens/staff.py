@@ -21,6 +21,7 @@ from kiosk.adapters.files.landing import (
 from kiosk.adapters.render.exports import write_daily
 from kiosk.domain.clock import local_day, local_time
 from kiosk.domain.vocab import REFUSAL_WORDS
+from kiosk.services.doctor import OK, Check, run_checks
 from kiosk.ui import widgets as W
 from kiosk.ui.i18n import N_, tr
 from kiosk.ui.screens import KioskScreen, load_kv
@@ -59,6 +60,14 @@ class StaffPinScreen(KioskScreen):
         self.pin = ""
         self.message = ""
 
+    def _checked(self, checks: list[Check]) -> None:
+        self.doctor_text = "\n".join(
+            f"{tr._('Needs attention')}: {c.name}: {c.detail}"
+            + (f" \u2192 {c.fix}" if c.fix else "")
+            for c in checks
+            if c.status != OK
+        )
+
     def on_language(self) -> None:
         self.update_message()
 
@@ -93,6 +102,7 @@ class StaffScreen(KioskScreen):
 
     camera_text = StringProperty("")
     sync_text = StringProperty("")
+    doctor_text = StringProperty("")
     export_message = StringProperty("")
     export_failed = BooleanProperty(False)
     day_text = StringProperty("")
@@ -120,6 +130,8 @@ class StaffScreen(KioskScreen):
         self.app.call(
             lambda: (svc.counts_on(), svc.recent_refusals(8), svc.sync_status()), then=self._loaded
         )
+        # `kiosk doctor` (camera state from this screen): only what needs a person is shown.
+        self.app.call(run_checks, svc.settings, then=self._checked)
         self.render_camera()
         self.render_folders()
 
