@@ -57,7 +57,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> float:
 def python_months(s: Any, flt: reports.VisitFilter) -> dict:
     """Baseline: fetch every visit of the period and group in Python."""
     out: dict = {}
-    q = flt.apply(select(Visit.local_day, Visit.visitor_type, Visit.headcount))
+    q = reports.apply_filter(flt, select(Visit.local_day, Visit.visitor_type, Visit.headcount))
     for day, kind, heads in s.execute(q):
         out.setdefault((day.year, day.month), reports.Counts()).add(kind, heads, 1)
     return out
@@ -65,7 +65,7 @@ def python_months(s: Any, flt: reports.VisitFilter) -> dict:
 
 def per_hour_python(s: Any, flt: reports.VisitFilter) -> dict[int, reports.Counts]:
     """Baseline for `reports.per_hour`: a narrow row stream grouped by local hour in Python."""
-    q = flt.apply(select(Visit.at_utc, Visit.visitor_type, Visit.headcount))
+    q = reports.apply_filter(flt, select(Visit.at_utc, Visit.visitor_type, Visit.headcount))
     hours: dict[int, reports.Counts] = {}
     for at, kind, heads in s.execute(q):
         hours.setdefault(at.astimezone(WIB).hour, reports.Counts()).add(kind, heads, 1)

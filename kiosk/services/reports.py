@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,12 +26,21 @@ from sqlalchemy.sql.expression import FunctionElement
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import Guest, Member, SurveyAnswer, SurveyRespondent, Visit
 from kiosk.domain import ikm
+from kiosk.domain.counts import (
+    BY,
+    NOT_GIVEN,
+    PERIOD_BY,
+    VISITOR_TYPES,
+    Counts,
+    DailyReport,
+    DailyRow,
+    IkmReport,
+    VisitFilter,
+    VisitReport,
+    VisitViews,
+)
 from kiosk.services.groups import LEVELS
 from kiosk.services.guests import CATEGORIES
-
-VISITOR_TYPES = ("member", "guest", "group")
-PERIOD_BY = ("day", "hour", "weekday", "month", "year")
-BY = (*PERIOD_BY, "room", "site", "category", "gender", "purpose", "origin")
 
 
 class DatabaseNotReady(LookupError):
@@ -118,140 +126,22 @@ def _not_written(element: Any, compiler: Any, **kw: Any) -> str:
     raise NotImplementedError(f"{name} is not written for {compiler.dialect.name}")
 
 
-# --- filters and results --------------------------------------------------------------------
+# --- filters --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VisitFilter:
-    start: date  # first local day, inclusive
-    end: date  # last local day, inclusive
-    site: str | None = None
-    room: str | None = None
-    category: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"--to {self.end} is before --from {self.start}")
-
-    def apply(self, q: Select[Any]) -> Select[Any]:
-        q = q.where(Visit.local_day >= self.start, Visit.local_day <= self.end)
-        if self.site:
-            q = q.where(Visit.site == self.site)
-        if self.room:
-            q = q.where(Visit.room == self.room)
-        if self.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
-            q = q.where(func.lower(Visit.category) == self.category.casefold())
-        return q
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "site": self.site,
-            "room": self.room,
-            "category": self.category,
-        }
-
-
-@dataclass
-class Counts:
-    """Room visits (headcount) per visitor type, the visits (rows) that made them, distinct
-    visitors, and room visits by gender.
-
-    `visitors` counts people: a member once however many rooms, guests and groups as recorded
-    (their headcount). `male` and `female` count room visits of members and guests of that
-    gender, and a group's boys and girls when the leader gave them; the rest is unknown.
-    """
-
-    member: int = 0
-    guest: int = 0
-    group: int = 0
-    records: int = 0
-    visitors: int = 0
-    male: int = 0
-    female: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.member + self.guest + self.group
-
-    @property
-    def gender_unknown(self) -> int:
-        return self.total - self.male - self.female
-
-    def add(
-        self,
-        kind: str,
-        headcount: int,
-        records: int,
-        visitors: int | None = None,
-        male: int = 0,
-        female: int = 0,
-    ) -> None:
-        setattr(self, kind, getattr(self, kind) + headcount)
-        self.records += records
-        self.visitors += headcount if visitors is None else visitors
-        self.male += male
-        self.female += female
-
-    def merge(self, other: Counts) -> None:
-        """Add another count in; its visitors add up as they are (other people, other days)."""
-        for kind in VISITOR_TYPES:
-            self.add(kind, getattr(other, kind), 0, 0)
-        self.records += other.records
-        self.visitors += other.visitors
-        self.male += other.male
-        self.female += other.female
-
-    def to_json(self) -> dict[str, int]:
-        return {
-            "member": self.member,
-            "guest": self.guest,
-            "group": self.group,
-            "total": self.total,
-            "records": self.records,
-            "visitors": self.visitors,
-            "male": self.male,
-            "female": self.female,
-            "gender_unknown": self.gender_unknown,
-        }
-
-
-@dataclass
-class VisitReport:
-    filter: VisitFilter
-    by: str
-    rows: list[tuple[Any, Counts]]  # (key, counts) in order; see key_text for the keys
-    total: Counts = field(default_factory=Counts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.filter.to_json(),
-            "by": self.by,
-            "rows": [{**key_json(self.by, k), **c.to_json()} for k, c in self.rows],
-            "total": self.total.to_json(),
-        }
-
-
-def key_text(by: str, key: Any) -> str | int:
-    if by == "day":
-        return key.isoformat()
-    if by == "month":
-        return f"{key[0]}-{key[1]:02d}"
-    if by == "room":
-        return f"{key[0]}/{key[1]}"  # a room code is only unique within its site
-    return key  # hour 0-23, weekday 0 (Monday)-6, year; site, category, purpose, origin
-
-
-def key_json(by: str, key: Any) -> dict[str, Any]:
-    if by == "room":
-        return {"key": key_text(by, key), "site": key[0], "room": key[1]}
-    return {"key": key_text(by, key)}
+def apply_filter(flt: VisitFilter, q: Select[Any]) -> Select[Any]:
+    """The filter as WHERE clauses on visits."""
+    q = q.where(Visit.local_day >= flt.start, Visit.local_day <= flt.end)
+    if flt.site:
+        q = q.where(Visit.site == flt.site)
+    if flt.room:
+        q = q.where(Visit.room == flt.room)
+    if flt.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
+        q = q.where(func.lower(Visit.category) == flt.category.casefold())
+    return q
 
 
 # --- queries --------------------------------------------------------------------------------
-
-NOT_GIVEN = "-"  # a key with no value: members and groups by purpose or origin, no category
 
 
 def _gender_visits(letter: str, children: Any) -> Any:
@@ -284,7 +174,7 @@ def _rows(
         .outerjoin(Member, Member.id == Visit.member_id)
         .outerjoin(Guest, Guest.id == Visit.guest_id)
     )
-    q = flt.apply(q).group_by(*keys, Visit.visitor_type)
+    q = apply_filter(flt, q).group_by(*keys, Visit.visitor_type)
     width = len(keys)
     for row in s.execute(q):
         key, (kind, heads, n, known, distinct, male, female) = tuple(row[:width]), row[width:]
@@ -326,7 +216,9 @@ def _counted(
     def both(key: tuple[Any, ...]) -> tuple[Counts, Counts]:
         return out.setdefault(key, Counts()), total
 
-    q = flt.apply(select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(
+        flt, select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count())
+    )
     for row in s.execute(q.group_by(*keys, Visit.visitor_type)):
         kind, heads, n = row[width:]
         people = 0 if kind == "member" else int(heads)  # members are counted below
@@ -334,7 +226,7 @@ def _counted(
             c.add(kind, int(heads), int(n), people)
 
     genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
-    q = flt.apply(select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(flt, select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
     q = q.where(Visit.visitor_type == "member").group_by(*keys, Visit.member_id)
     everyone: set[Any] = set()
     for row in s.execute(q):
@@ -351,7 +243,7 @@ def _counted(
             c.female += int(heads) if gender == "P" else 0
     total.visitors += len(everyone)
 
-    q = flt.apply(select(*keys, Guest.gender, func.sum(Visit.headcount)))
+    q = apply_filter(flt, select(*keys, Guest.gender, func.sum(Visit.headcount)))
     q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
     for row in s.execute(q.group_by(*keys, Guest.gender)):
         gender, heads = row[width:]
@@ -359,7 +251,7 @@ def _counted(
             c.male += int(heads) if gender == "L" else 0
             c.female += int(heads) if gender == "P" else 0
 
-    q = flt.apply(select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
+    q = apply_filter(flt, select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
     q = q.where(Visit.visitor_type == "group").group_by(*keys)
     for row in s.execute(q):
         boys, girls = row[width:]
@@ -425,22 +317,23 @@ def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
         out[g].add(kind, heads, n, people, male, female)
 
     genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
-    q = flt.apply(select(Visit.member_id, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(flt, select(Visit.member_id, func.sum(Visit.headcount), func.count()))
     for member, heads, n in s.execute(
         q.where(Visit.visitor_type == "member").group_by(Visit.member_id)
     ):
         add(genders.get(member), "member", int(heads), int(n), 1 if member else int(n))
-    q = flt.apply(select(Guest.gender, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(flt, select(Guest.gender, func.sum(Visit.headcount), func.count()))
     q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
     for gender, heads, n in s.execute(q.group_by(Guest.gender)):
         add(gender, "guest", int(heads), int(n), int(heads))
-    q = flt.apply(
+    q = apply_filter(
+        flt,
         select(
             func.sum(Visit.headcount),
             func.count(),
             func.sum(func.coalesce(Visit.boys, 0)),
             func.sum(func.coalesce(Visit.girls, 0)),
-        )
+        ),
     ).where(Visit.visitor_type == "group")
     heads, n, boys, girls = (int(v or 0) for v in s.execute(q).one())
     add("L", "group", boys, 0, boys)
@@ -454,7 +347,7 @@ def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, 
     member type "Pelajar" names the row it shares with the guests' "pelajar"."""
     q = select(Visit.category).distinct().where(Visit.category.is_not(None))
     out: dict[str, str] = {}
-    for name in sorted(s.scalars(flt.apply(q) if flt else q)):
+    for name in sorted(s.scalars(apply_filter(flt, q) if flt else q)):
         out.setdefault(name.casefold(), name)
     return out
 
@@ -520,44 +413,6 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
     return VisitReport(flt, by, rows, total)
 
 
-@dataclass(frozen=True)
-class DailyRow:
-    room: str
-    visitor_type: str
-    category: str
-    headcount: int  # room visits
-    records: int
-    site: str = ""
-    visitors: int = 0  # distinct people in this row
-    male: int = 0
-    female: int = 0
-
-
-@dataclass(frozen=True)
-class DailyReport:
-    """One local day's counts: site x room x visitor type x category (the staff export)."""
-
-    day: date
-    site: str | None  # None: every site
-    rows: list[DailyRow]
-    room_names: dict[tuple[str, str], tuple[str, str]]  # (site, room) -> (id, en) names
-    rooms: dict[tuple[str, str], Counts] = field(default_factory=dict)  # per (site, room)
-    counts: Counts = field(default_factory=Counts)  # the whole day, people counted once
-
-    @property
-    def total(self) -> int:
-        return sum(r.headcount for r in self.rows)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "date": self.day.isoformat(),
-            "site": self.site,
-            "total": self.total,
-            "visitors": self.counts.visitors,
-            "rows": [r.__dict__ for r in self.rows],
-        }
-
-
 def daily_report(
     s: Session,
     day: date,
@@ -605,19 +460,6 @@ def months_of_years(s: Session, years: Iterable[int], flt: VisitFilter) -> dict[
     return out
 
 
-@dataclass
-class VisitViews:
-    """Everything the visit report's XLSX and PDF show, queried once."""
-
-    report: VisitReport  # the view asked for (--by)
-    views: dict[str, VisitReport]  # by --by: every period view, or only the one asked
-    days: dict[date, Counts]
-    hours: dict[int, Counts]
-    rooms: dict[str, Counts]
-    categories: dict[str, Counts]
-    per_year: dict[int, list[int]]  # this and last year, per month
-
-
 def visit_views(s: Session, flt: VisitFilter, by: str, every_view: bool = False) -> VisitViews:
     """The report by `by` and its breakdowns; `every_view` adds every other period view."""
     wanted = dict.fromkeys((*PERIOD_BY, by) if every_view else (by,))
@@ -635,28 +477,6 @@ def visit_views(s: Session, flt: VisitFilter, by: str, every_view: bool = False)
 
 
 # --- satisfaction (IKM) ---------------------------------------------------------------------
-
-
-@dataclass
-class IkmReport:
-    start: date
-    end: date
-    site: str | None
-    result: ikm.IkmResult
-    profile: dict[str, dict[str, int]]  # field -> value ("-" = blank) -> paper respondents
-    channels: dict[str, int]  # respondents per channel
-    population_source: str  # "visits" or "given"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "site": self.site,
-            **self.result.to_json(),
-            "population_source": self.population_source,
-            "channels": self.channels,
-            "profile": self.profile,
-        }
 
 
 def _profile_value(name: str, value: str | None) -> str:
@@ -700,7 +520,9 @@ def ikm_report(
     if population is None:
         source = "visits"
         total = VisitFilter(start, end, site)
-        population = s.scalar(total.apply(select(func.coalesce(func.sum(Visit.headcount), 0)))) or 0
+        population = (
+            s.scalar(apply_filter(total, select(func.coalesce(func.sum(Visit.headcount), 0)))) or 0
+        )
     result = ikm.summarize(counts, standard, respondents, population or None)
 
     profile: dict[str, dict[str, int]] = {}

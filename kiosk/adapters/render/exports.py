@@ -14,8 +14,8 @@ from pathlib import Path
 
 from kiosk.adapters.render.report_tables import daily_table
 from kiosk.adapters.render.table import Fixed, MonthStart, Table, label, typed
+from kiosk.domain.counts import DailyReport
 from kiosk.i18n import LANGUAGES
-from kiosk.services.reports import DailyReport
 
 FORMATS = ("csv", "xlsx")
 

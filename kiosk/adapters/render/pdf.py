@@ -19,8 +19,8 @@ from reportlab.platypus import Table as PdfTable
 from kiosk.adapters.render import charts, report_tables
 from kiosk.adapters.render.table import N_, Column, Local, Table, label
 from kiosk.domain import ikm
+from kiosk.domain.counts import Counts, IkmReport, VisitViews
 from kiosk.i18n import gettext, month_name
-from kiosk.services.reports import Counts, IkmReport, VisitViews
 
 TABLE_STYLE = TableStyle(
     [

@@ -6,7 +6,7 @@ from typing import Any
 
 from kiosk.adapters.render.table import N_, Column, Fixed, Local, Table, Word
 from kiosk.domain import ikm
-from kiosk.services.reports import Counts, DailyReport, IkmReport, VisitReport
+from kiosk.domain.counts import Counts, DailyReport, IkmReport, VisitReport
 
 VISITOR_WORDS = {"member": N_("Member"), "guest": N_("Guest"), "group": N_("Group")}
 PERIOD_HEADINGS = {
