@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from kiosk.domain.categories import CategoryMap, category_map
 from kiosk.resources import asset
 
 DEFAULT_LAYOUT = asset("layouts", "lubuklinggau.toml")
@@ -51,11 +52,18 @@ class Settings:
     survey_elements: int = 2  # questions per mini-survey (1-3)
     survey_expire_days: int = 14  # a queued survey not shown by then is dropped
     survey_standard: str = "2017"  # PermenPANRB 14/2017, or 2004 (Kepmenpan 25/2004)
+    # member type (as the member file spells it) -> visitor category; adds to the defaults
+    member_types: dict[str, str] = field(default_factory=dict)
     source: str = "defaults"  # where the settings came from, for messages
 
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.data_dir / 'kiosk.sqlite3'}"
+
+    @property
+    def categories(self) -> CategoryMap:
+        """The one category list reports count in, with this library's member types."""
+        return category_map(self.member_types)
 
     @property
     def key_file(self) -> Path:
@@ -143,6 +151,22 @@ def _choice(*options: str) -> Callable[[Any], str]:
     return check
 
 
+def _member_types(value: Any) -> dict[str, str]:
+    """A TOML table {"Dosen" = "guru"} or, from the environment, "Dosen=guru;PNS=pegawai"."""
+    if isinstance(value, str):
+        pairs = [p.partition("=") for p in value.split(";") if p.strip()]
+        if any(not sep for _k, sep, _v in pairs):
+            raise ValueError("must be pairs like Dosen=guru;PNS=pegawai")
+        value = {k.strip(): v.strip() for k, _sep, v in pairs}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+        for k, v in value.items()
+    ):
+        raise ValueError("must be a table of member type = category")
+    category_map(value)  # an unknown category is an error here, not zeros in a report
+    return {k.strip(): v.strip() for k, v in value.items()}
+
+
 def _path(value: Any) -> Path:
     return Path(_text(str(value) if isinstance(value, Path) else value)).expanduser()
 
@@ -181,6 +205,7 @@ _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("survey_elements", "survey.elements_per_visit", "KIOSK_SURVEY_ELEMENTS", _int_range(1, 3)),
     ("survey_expire_days", "survey.expire_days", "KIOSK_SURVEY_EXPIRE_DAYS", _int_range(1, 365)),
     ("survey_standard", "survey.standard", "KIOSK_SURVEY_STANDARD", _choice("2017", "2004")),
+    ("member_types", "categories.member_types", "KIOSK_MEMBER_TYPES", _member_types),
 ]
 _BY_KEY = {key: (name, check) for name, key, _env, check in _FIELDS}
 

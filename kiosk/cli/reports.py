@@ -15,6 +15,7 @@ from kiosk.cli import common_options, emit
 from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
+from kiosk.i18n import gettext
 from kiosk.layout import load_layout
 from kiosk.services import reports, surveys
 
@@ -69,6 +70,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("id", "en"), default="id")
     p.set_defaults(func=cmd_export_daily)
 
+    p = sub.add_parser(
+        "categories",
+        parents=[common],
+        help="the visitor categories reports count in, and the member types in each",
+    )
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.set_defaults(func=cmd_categories)
+
     survey = sub.add_parser("survey", help="satisfaction survey (SKM)")
     ssub = survey.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = ssub.add_parser("import", parents=[common], help="import typed-up paper survey forms")
@@ -91,7 +100,9 @@ def _out_format(path: Path, allowed: tuple[str, ...]) -> str:
 
 
 def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
-    flt = reports.VisitFilter(args.start, args.end, args.site, args.room, args.category)
+    flt = reports.VisitFilter(
+        args.start, args.end, args.site, args.room, args.category, settings.categories
+    )
     lang = _lang(args, settings)
     fmt = _out_format(args.out, ("csv", "xlsx", "pdf")) if args.out else None
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
@@ -180,13 +191,32 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
         layout.site(site)  # an unknown site is an error, not an empty export
     rooms = {s.code: s.rooms for s in layout.sites}  # for the rooms' names
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
-        report = reports.daily_report(s, day, site, rooms)
+        report = reports.daily_report(s, day, site, rooms, settings.categories)
     path = exports.write_daily(report, out, args.format, args.lang)
     data = {**report.to_json(), "out": str(path)}
     data = {k: data[k] for k in ("date", "site", "out", "total", "visitors", "rows")}
     people = f"{report.counts.visitors} people"
     text = f"{day}: {report.total} room visits ({people}) in {len(report.rows)} rows -> {path}"
     emit(args, data, text)
+    return 0
+
+
+def cmd_categories(args: argparse.Namespace, settings: Settings) -> int:
+    """The one category list: guest categories, group levels, member-only ones, and which
+    member types (any case) count in each."""
+    cmap = settings.categories
+    lang = _lang(args, settings)
+    rows = cmap.to_json()
+    for row in rows:
+        row["name"] = gettext(str(row["words"]), lang)
+    lines = [f"{'category':<10} {'kind':<7} {'name':<34} member types"]
+    for row in rows:
+        types = ", ".join(row["member_types"]) or "-"  # type: ignore[arg-type]
+        lines.append(f"{row['code']:<10} {row['kind']:<7} {row['name']:<34} {types}")
+    lines.append(
+        "names are matched whatever their case; other member types count under their own name"
+    )
+    emit(args, {"categories": rows}, "\n".join(lines))
     return 0
 
 

@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from kiosk.domain import ikm
+from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
+from kiosk.domain.categories import CategoryMap
 
 VISITOR_TYPES = ("member", "guest", "group")
 PERIOD_BY = ("day", "hour", "weekday", "month", "year")
@@ -24,6 +26,8 @@ class VisitFilter:
     site: str | None = None
     room: str | None = None
     category: str | None = None
+    # how member types, guest categories and group levels count as one category list
+    categories: CategoryMap = field(default=DEFAULT_CATEGORIES, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.end < self.start:

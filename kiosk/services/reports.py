@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +27,8 @@ from sqlalchemy.sql.expression import FunctionElement
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import Guest, Member, SurveyAnswer, SurveyRespondent, Visit
 from kiosk.domain import ikm
+from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
+from kiosk.domain.categories import CategoryMap
 from kiosk.domain.counts import (
     BY,
     NOT_GIVEN,
@@ -39,8 +42,6 @@ from kiosk.domain.counts import (
     VisitReport,
     VisitViews,
 )
-from kiosk.services.groups import LEVELS
-from kiosk.services.guests import CATEGORIES
 
 
 class DatabaseNotReady(LookupError):
@@ -137,7 +138,9 @@ def apply_filter(flt: VisitFilter, q: Select[Any]) -> Select[Any]:
     if flt.room:
         q = q.where(Visit.room == flt.room)
     if flt.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
-        q = q.where(func.lower(Visit.category) == flt.category.casefold())
+        code = flt.categories.resolve(flt.category)
+        names = flt.categories.spellings(code) if code else {flt.category.casefold()}
+        q = q.where(func.lower(Visit.category).in_(sorted(names)))
     return q
 
 
@@ -296,7 +299,7 @@ def per_key(s: Session, flt: VisitFilter, key: str) -> dict[Any, Counts]:
 
 def keyed_counts(s: Session, flt: VisitFilter, key: str) -> tuple[dict[Any, Counts], Counts]:
     """`per_key` and the whole filter's counts (every person once), in one pass."""
-    spelled = category_spellings(s, flt) if key == "category" else {}
+    spelled = category_names(s, flt) if key == "category" else {}
     counted, total = _counted(s, flt, KEYS[key])
     out: dict[Any, Counts] = {}
     for k, c in counted.items():
@@ -343,8 +346,8 @@ def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
 
 
 def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, str]:
-    """Each category (lower case) -> the spelling reports show: the first in sort order, so a
-    member type "Pelajar" names the row it shares with the guests' "pelajar"."""
+    """Each category on visits (lower case) -> the spelling reports show: the first in sort
+    order, so a member type "Pelajar" names the row it shares with the guests' "pelajar"."""
     q = select(Visit.category).distinct().where(Visit.category.is_not(None))
     out: dict[str, str] = {}
     for name in sorted(s.scalars(apply_filter(flt, q) if flt else q)):
@@ -352,19 +355,26 @@ def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, 
     return out
 
 
+def category_names(s: Session, flt: VisitFilter) -> dict[str, str]:
+    """Each category on visits (lower case) -> the row it counts in: the library's category
+    for a known name or mapped member type ("PNS/TNI/Polri" -> "pegawai"), else the name."""
+    return {
+        low: flt.categories.resolve(name) or name
+        for low, name in category_spellings(s, flt).items()
+    }
+
+
 def check_category(s: Session, flt: VisitFilter) -> None:
     """An unknown --category is an error listing the known ones, not a report of zeros."""
     if not flt.category:
         return
-    known = {**{c.casefold(): c for c in known_categories()}, **category_spellings(s)}
+    if flt.categories.resolve(flt.category):
+        return
+    known = {c.code.casefold(): c.code for c in flt.categories.categories}
+    known.update(category_spellings(s))
     if flt.category.casefold() not in known:
         names = ", ".join(sorted(known.values(), key=str.casefold))
         raise ValueError(f"unknown category {flt.category!r} (known: {names})")
-
-
-def known_categories() -> list[str]:
-    """Guest categories and group levels, which exist before anyone has come."""
-    return [*CATEGORIES, *LEVELS]
 
 
 PERIODS: dict[str, tuple[list[Any], Callable[[tuple[Any, ...]], Any]]] = {
@@ -418,6 +428,7 @@ def daily_report(
     day: date,
     site: str | None,
     rooms: Iterable[Any] | Mapping[str, Iterable[Any]] = (),
+    categories: CategoryMap = DEFAULT_CATEGORIES,
 ) -> DailyReport:
     """The day's counts at one site, or every site (`site` None).
 
@@ -426,18 +437,19 @@ def daily_report(
     """
     per_site = rooms if isinstance(rooms, Mapping) else {site or "": rooms}
     names = {(code, r.code): (r.name, r.name_en) for code, rs in per_site.items() for r in rs}
-    flt = VisitFilter(day, day, site)
+    flt = VisitFilter(day, day, site, categories=categories)
     order = {k: i for i, k in enumerate(VISITOR_TYPES)}
-    rows = []
-    spelled = category_spellings(s, flt)
+    spelled = category_names(s, flt)
     keys = [Visit.site, Visit.room, func.lower(Visit.category)]
+    merged: dict[tuple[str, str, str, str], Counts] = {}
     for (where, room, lower), kind, c in _rows(s, flt, keys):
-        category = spelled.get(lower, lower)
-        rows.append(
-            DailyRow(
-                room, kind, category or "", c.total, c.records, where, c.visitors, c.male, c.female
-            )
-        )
+        # spellings of one category are one row; a member has one type, so people add up
+        category = spelled.get(lower, lower) or ""
+        merged.setdefault((where, room, kind, category), Counts()).merge(c)
+    rows = [
+        DailyRow(room, kind, cat, c.total, c.records, where, c.visitors, c.male, c.female)
+        for (where, room, kind, cat), c in merged.items()
+    ]
     rows.sort(key=lambda x: (x.site, x.room, order.get(x.visitor_type, 9), x.category))
     return DailyReport(
         day,
@@ -452,8 +464,7 @@ def daily_report(
 def months_of_years(s: Session, years: Iterable[int], flt: VisitFilter) -> dict[int, list[int]]:
     """Headcount per month (12 values) for each year, for the year-over-year chart."""
     years = sorted(set(years))
-    whole = VisitFilter(date(years[0], 1, 1), date(years[-1], 12, 31), flt.site, flt.room)
-    whole = VisitFilter(whole.start, whole.end, flt.site, flt.room, flt.category)
+    whole = replace(flt, start=date(years[0], 1, 1), end=date(years[-1], 12, 31))
     out = {y: [0] * 12 for y in years}
     for day, counts in per_day(s, whole).items():
         out[day.year][day.month - 1] += counts.total

@@ -250,3 +250,22 @@ def test_paper_import_refuses_impossible_ages_and_future_days(kiosk, tmp_path: P
     reasons = {r["line"]: r["reason"] for r in out["refused"]}
     assert set(reasons) == {2, 3, 4}
     assert "abc" in reasons[2] and "200" in reasons[3] and "future" in reasons[4]
+
+
+def test_categories_command_shows_the_mapping_from_the_settings(kiosk, tmp_path, monkeypatch):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        '[categories.member_types]\nHonorer = "pegawai"\n"Anak Sekolah" = "PELAJAR"\n'
+    )
+    code, out, _ = kiosk("categories", "--config", str(config), "--json")
+    assert code == 0
+    rows = {r["code"]: r for r in out["categories"]}
+    assert {"umum", "pelajar", "SD", "LAINNYA", "anak"} <= set(rows)
+    assert rows["SD"]["kind"] == "group" and rows["umum"]["kind"] == "guest"
+    assert {"honorer", "pns/tni/polri"} <= set(rows["pegawai"]["member_types"])
+    assert "anak sekolah" in rows["pelajar"]["member_types"]
+    code, text, _ = kiosk("categories", "--config", str(config), "--lang", "id")
+    assert code == 0 and "honorer" in text and "Pelajar" in text
+    config.write_text('[categories.member_types]\nHonorer = "pegawe"\n')
+    code, _, err = kiosk("categories", "--config", str(config))
+    assert code != 0 and "unknown category 'pegawe'" in err and len(err.strip().splitlines()) == 1
