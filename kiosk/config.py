@@ -32,6 +32,11 @@ class ConfigError(ValueError):
 class Settings:
     library_code: str = "LLG"
     library_name: str = "Dinas Perpustakaan Kota Lubuklinggau"
+    # the letterhead and signature block of reports the library signs (kiosk report year)
+    library_logo: Path | None = None
+    library_city: str = ""
+    library_head: str = ""
+    library_head_id: str = ""  # NIP
     site: str = "PUSAT"
     kiosk_id: str = "kiosk-1"
     location: str = "entrance"  # "entrance" or a room code of the site
@@ -175,6 +180,10 @@ def _path(value: Any) -> Path:
 _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("library_code", "library.code", "KIOSK_LIBRARY_CODE", _text),
     ("library_name", "library.name", "KIOSK_LIBRARY_NAME", _text),
+    ("library_logo", "library.logo", "KIOSK_LIBRARY_LOGO", _path),
+    ("library_city", "library.city", "KIOSK_LIBRARY_CITY", _text),
+    ("library_head", "library.head_name", "KIOSK_LIBRARY_HEAD", _text),
+    ("library_head_id", "library.head_id", "KIOSK_LIBRARY_HEAD_ID", _text),
     ("site", "kiosk.site", "KIOSK_SITE", _short(16)),
     ("kiosk_id", "kiosk.id", "KIOSK_ID", _short(40)),
     ("location", "kiosk.location", "KIOSK_LOCATION", _text),
@@ -260,7 +269,7 @@ def load_settings(
             values[name] = _checked(check, raw, str(path), key)
         sources.append(str(path))
         # Relative paths in a config file are relative to that file, not the working directory.
-        for name in ("data_dir", "card_key_file", "layout_file"):
+        for name in ("data_dir", "card_key_file", "layout_file", "library_logo"):
             if name in values and not values[name].is_absolute():
                 values[name] = path.parent / values[name]
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kiosk.adapters.files.csvfiles import ImportFileError
 from kiosk.adapters.files.paper_survey import parse_paper_file
@@ -45,6 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("id", "en"), default=None)
     p.add_argument("--out", type=Path, metavar="FILE", help="write .csv, .xlsx or .pdf")
     p.set_defaults(func=cmd_report_visits)
+
+    p = rsub.add_parser(
+        "year", parents=[common], help="the library's yearly tables (category, room, gender...)"
+    )
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write .xlsx or .pdf")
+    p.set_defaults(func=cmd_report_year)
 
     p = rsub.add_parser("ikm", parents=[common], help="satisfaction index (IKM) of a period")
     p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
@@ -124,6 +134,50 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
         visits_pdf(args.out, views, lang, settings.library_name)
     data = report.to_json()
     lines = [tables_text(report_tables.visit_text_table(report), lang)]
+    if args.out:
+        data["out"] = str(args.out)
+        lines.append(f"written: {args.out}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def _letterhead(settings: Settings, site_name: str | None) -> Any:
+    from kiosk.adapters.render.pdf import Letterhead
+
+    return Letterhead(
+        settings.library_name,
+        site_name,
+        settings.library_logo,
+        settings.library_city,
+        settings.library_head,
+        settings.library_head_id,
+    )
+
+
+def cmd_report_year(args: argparse.Namespace, settings: Settings) -> int:
+    if not 2000 <= args.year <= 2100:
+        raise ValueError(f"--year {args.year}: give a year like 2026")
+    fmt = _out_format(args.out, ("pdf", "xlsx")) if args.out else None
+    lang = _lang(args, settings)
+    layout = load_layout(settings.layout_file)
+    site_name = layout.site(args.site).name if args.site else None
+    rooms = {s.code: s.rooms for s in layout.sites}
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        rep = reports.year_report(s, args.year, args.site, settings.categories, rooms)
+    if fmt == "pdf":
+        from kiosk.adapters.render.pdf import year_pdf
+
+        year_pdf(args.out, rep, lang, _letterhead(settings, site_name), local_day(utcnow()))
+    elif fmt == "xlsx":
+        exports.write_xlsx(args.out, report_tables.year_tables(rep), lang)
+    data = rep.to_json()
+    months = " ".join(f"{n:>6}" for n in rep.months)
+    lines = [
+        f"{args.year}{' ' + args.site if args.site else ''}: {rep.total} room visits, "
+        f"{rep.visitors} people, {rep.opening_days} opening days "
+        f"({rep.per_opening_day:.1f} room visits a day)",
+        f"per month: {months}",
+    ]
     if args.out:
         data["out"] = str(args.out)
         lines.append(f"written: {args.out}")

@@ -210,3 +210,59 @@ class IkmReport:
             "channels": self.channels,
             "profile": self.profile,
         }
+
+
+@dataclass
+class YearReport:
+    """The library's yearly tables (kiosk report year): room visits per month by category,
+    room and gender, guests by origin and purpose, groups by level, opening days and hours."""
+
+    year: int
+    site: str | None
+    categories: dict[str, list[int]]  # category -> room visits in each of the 12 months
+    rooms: dict[tuple[str, str], list[int]]  # (site, room) -> room visits per month
+    genders: dict[str, list[int]]  # "L", "P", NOT_GIVEN -> room visits per month
+    origins: dict[str, tuple[str, int]]  # kabupaten/kota code -> (its name, guests)
+    purposes: dict[str, int]  # guests' purpose -> guests
+    groups: dict[str, tuple[int, int, int, int]]  # level -> (visits, headcount, boys, girls)
+    hours: dict[int, int]  # local WIB hour -> room visits
+    opening_days: int  # days with at least one visit
+    visitors: int  # distinct people in the year
+    room_names: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def months(self) -> list[int]:
+        return [sum(v[m] for v in self.genders.values()) for m in range(12)]
+
+    @property
+    def total(self) -> int:
+        return sum(self.months)
+
+    @property
+    def per_opening_day(self) -> float:
+        return self.total / self.opening_days if self.opening_days else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "site": self.site,
+            "total": self.total,
+            "visitors": self.visitors,
+            "opening_days": self.opening_days,
+            "per_opening_day": round(self.per_opening_day, 2),
+            "months": self.months,
+            "categories": self.categories,
+            "rooms": [
+                {"site": s, "room": r, "months": v} for (s, r), v in sorted(self.rooms.items())
+            ],
+            "genders": self.genders,
+            "origins": [
+                {"code": c, "name": n, "guests": g} for c, (n, g) in sorted(self.origins.items())
+            ],
+            "purposes": self.purposes,
+            "groups": {
+                k: {"visits": v[0], "headcount": v[1], "boys": v[2], "girls": v[3]}
+                for k, v in self.groups.items()
+            },
+            "hours": {str(h): n for h, n in sorted(self.hours.items())},
+        }

@@ -41,7 +41,9 @@ from kiosk.domain.counts import (
     VisitFilter,
     VisitReport,
     VisitViews,
+    YearReport,
 )
+from kiosk.services.guests import origins_by_code
 
 
 class DatabaseNotReady(LookupError):
@@ -553,3 +555,87 @@ def ikm_report(
             key = _profile_value(name, value)
             bucket[key] = bucket.get(key, 0) + n
     return IkmReport(start, end, site, result, profile, channels, source)
+
+
+# --- the library's year ---------------------------------------------------------------------
+
+
+def _per_month(
+    s: Session, flt: VisitFilter, keys: Sequence[Any]
+) -> dict[tuple[Any, ...], list[int]]:
+    """Room visits per month (12 values) for each value of `keys`."""
+    out: dict[tuple[Any, ...], list[int]] = {}
+    q = apply_filter(flt, select(month_text(Visit.local_day), *keys, func.sum(Visit.headcount)))
+    for month, *key, heads in s.execute(q.group_by(month_text(Visit.local_day), *keys)):
+        out.setdefault(tuple(key), [0] * 12)[int(month[5:]) - 1] += int(heads)
+    return out
+
+
+def year_report(
+    s: Session,
+    year: int,
+    site: str | None = None,
+    categories: CategoryMap = DEFAULT_CATEGORIES,
+    rooms: Mapping[str, Iterable[Any]] | None = None,
+) -> YearReport:
+    """The year's tables; `rooms` (site code -> the layout's rooms) give the rooms' names."""
+    flt = VisitFilter(date(year, 1, 1), date(year, 12, 31), site, categories=categories)
+    named = category_names(s, flt)
+    cats: dict[str, list[int]] = {}
+    for (low,), months in _per_month(s, flt, [func.lower(Visit.category)]).items():
+        row = cats.setdefault(named.get(low, low) if low else NOT_GIVEN, [0] * 12)
+        for m in range(12):
+            row[m] += months[m]
+    room_months = {
+        (where, room): months
+        for (where, room), months in _per_month(s, flt, [Visit.site, Visit.room]).items()
+    }
+    by_month, total = _counted(s, flt, [month_text(Visit.local_day)])
+    genders = {"L": [0] * 12, "P": [0] * 12, NOT_GIVEN: [0] * 12}
+    for (month,), c in by_month.items():
+        m = int(month[5:]) - 1
+        genders["L"][m] += c.male
+        genders["P"][m] += c.female
+        genders[NOT_GIVEN][m] += c.gender_unknown
+
+    guests = apply_filter(flt, select(Guest.origin_code, func.sum(Visit.headcount)))
+    guests = guests.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    places = origins_by_code()
+    origins = {
+        code or NOT_GIVEN: (places[code].name if code in places else code or NOT_GIVEN, int(n))
+        for code, n in s.execute(guests.group_by(Guest.origin_code))
+    }
+    q = apply_filter(flt, select(Guest.purpose, func.sum(Visit.headcount)))
+    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    purposes = {p or NOT_GIVEN: int(n) for p, n in s.execute(q.group_by(Guest.purpose))}
+    q = apply_filter(
+        flt,
+        select(
+            Visit.category,
+            func.count(),
+            func.sum(Visit.headcount),
+            func.sum(func.coalesce(Visit.boys, 0)),
+            func.sum(func.coalesce(Visit.girls, 0)),
+        ),
+    ).where(Visit.visitor_type == "group")
+    groups = {
+        level or NOT_GIVEN: (int(n), int(h), int(b), int(g))
+        for level, n, h, b, g in s.execute(q.group_by(Visit.category))
+    }
+    hours = {h: c.total for h, c in per_hour(s, flt).items()}
+    days = apply_filter(flt, select(func.count(Visit.local_day.distinct())))
+    names = {(code, r.code): (r.name, r.name_en) for code, rs in (rooms or {}).items() for r in rs}
+    return YearReport(
+        year=year,
+        site=site,
+        categories=dict(sorted(cats.items(), key=lambda kv: kv[0].casefold())),
+        rooms=dict(sorted(room_months.items())),
+        genders=genders,
+        origins=origins,
+        purposes=dict(sorted(purposes.items(), key=lambda kv: -kv[1])),
+        groups=dict(sorted(groups.items())),
+        hours=hours,
+        opening_days=int(s.scalar(days) or 0),
+        visitors=total.visitors,
+        room_names=names,
+    )

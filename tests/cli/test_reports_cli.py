@@ -269,3 +269,58 @@ def test_categories_command_shows_the_mapping_from_the_settings(kiosk, tmp_path,
     config.write_text('[categories.member_types]\nHonorer = "pegawe"\n')
     code, _, err = kiosk("categories", "--config", str(config))
     assert code != 0 and "unknown category 'pegawe'" in err and len(err.strip().splitlines()) == 1
+
+
+def _year_of_visits(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti", "--gender", "P", "--category", "PNS/TNI/Polri")
+    kiosk("members", "add", "M2", "Budi", "--gender", "L", "--category", "Pelajar")
+    kiosk("checkin", "M1", "--room", "BACA", "--at", "2026-01-05T09:00")
+    kiosk("checkin", "M1", "--room", "REF", "--at", "2026-01-05T10:00")
+    kiosk("checkin", "M2", "--room", "BACA", "--at", "2026-11-24T23:30")
+    guest = ("--category", "pelajar", "--gender", "P", "--origin", "16.05", "--purpose", "belajar")
+    code, _, err = kiosk("guest", *guest, "--room", "BACA", "--at", "2026-06-10T10:00")
+    assert code == 0, err
+    kiosk("groups", "add", "--date", "2026-11-25", "--institution", "SD Negeri 5", "--level", "SD",
+          "--children", "20", "--adults", "2")  # fmt: skip
+    _, [group], _ = kiosk("groups", "list", "--json")
+    code, _, err = kiosk("groups", "checkin", group["code"], "--children", "20", "--adults", "2",
+                         "--room", "ANAK", "--at", "2026-11-25T09:00")  # fmt: skip
+    assert code == 0, err
+
+
+def test_year_report_xlsx_and_pdf(kiosk, tmp_path: Path) -> None:
+    _year_of_visits(kiosk)
+    code, rep, err = kiosk("report", "year", "--year", "2026", "--json")
+    assert code == 0, err
+    assert rep["total"] == 1 + 1 + 1 + 1 + 22 and rep["visitors"] == 2 + 1 + 22
+    assert rep["opening_days"] == 4
+    assert rep["categories"]["pegawai"][0] == 2 and rep["categories"]["pelajar"][10] == 1
+    assert rep["categories"]["pelajar"][5] == 1 and rep["categories"]["SD"][10] == 22
+    assert rep["origins"] == [{"code": "16.05", "name": "Kabupaten Musi Rawas", "guests": 1}]
+    assert rep["groups"]["SD"] == {"visits": 1, "headcount": 22, "boys": 0, "girls": 0}
+    assert rep["hours"]["23"] == 1
+    xlsx, pdf = tmp_path / "year.xlsx", tmp_path / "year.pdf"
+    for out in (xlsx, pdf):
+        code, _, err = kiosk("report", "year", "--year", "2026", "--lang", "id", "--out", str(out))
+        assert code == 0, err
+    wb = load_workbook(xlsx)
+    by_title = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    cats = next(v for k, v in by_title.items() if "kategori" in k.lower())
+    assert cats[0][0] == "Kategori" and cats[0][1] == "Januari" and cats[0][-1] == "Jumlah"
+    row = {r[0]: r[1:] for r in cats[1:]}
+    assert row["ASN / pegawai"][0] == 2 and row["ASN / pegawai"][-1] == 2
+    assert row["Jumlah"][-1] == 26
+    rooms = next(v for k, v in by_title.items() if "ruang" in k.lower())
+    assert {(r[0], r[1]) for r in rooms[1:-1]} >= {("PUSAT", "Ruang Baca Umum")}
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert b"Laporan Kunjungan Tahunan 2026" in pdf.read_bytes()  # the document's title
+    pages = render_pages(pdf, tmp_path / "year")
+    assert len(pages) >= 1
+
+
+def render_pages(pdf: Path, prefix: Path) -> list[Path]:
+    """Every page as PNG (pdftoppm), kept for a person to look at."""
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(prefix)], check=True)
+    pages = sorted(prefix.parent.glob(prefix.name + "-*.png"))
+    assert pages and all(p.stat().st_size > 1000 for p in pages)
+    return pages

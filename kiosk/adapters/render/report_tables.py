@@ -6,7 +6,11 @@ from typing import Any
 
 from kiosk.adapters.render.table import N_, Column, Fixed, Local, Table, Word
 from kiosk.domain import ikm
-from kiosk.domain.counts import Counts, DailyReport, IkmReport, VisitReport
+from kiosk.domain.categories import all_categories
+from kiosk.domain.counts import Counts, DailyReport, IkmReport, VisitReport, YearReport
+from kiosk.domain.groups import LEVELS as GROUP_LEVELS
+from kiosk.domain.guests import PURPOSES as GUEST_PURPOSES
+from kiosk.i18n import MONTHS
 
 VISITOR_WORDS = {"member": N_("Member"), "guest": N_("Guest"), "group": N_("Group")}
 PERIOD_HEADINGS = {
@@ -45,6 +49,7 @@ PROFILE_HEADINGS = {
     "occupation": N_("Occupation"),
 }
 GENDER_WORDS = {"L": N_("Male"), "P": N_("Female"), "-": N_("not given")}
+CATEGORY_WORDS = {c.code: c.words for c in all_categories()}
 
 
 PEOPLE = (
@@ -227,3 +232,99 @@ def ikm_profile_table(rep: IkmReport) -> Table:
         Column("n", "n", "count"),
     ]
     return Table(N_("Profile"), columns, rows)
+
+
+# --- the library's year ---------------------------------------------------------------------
+
+PURPOSE_WORDS = GUEST_PURPOSES
+LEVEL_WORDS = GROUP_LEVELS
+
+
+def _month_columns() -> list[Column]:
+    return [Column(f"m{m:02d}", MONTHS[m - 1], "count") for m in range(1, 13)]
+
+
+def _month_rows(rows: list[tuple[list[Any], list[int]]]) -> tuple[list[list[Any]], list[Any]]:
+    """Rows of 12 months and their year total, and the totals row under them."""
+    body = [[*head, *months, sum(months)] for head, months in rows]
+    width = len(rows[0][0]) if rows else 1
+    sums = [sum(r[width + m] for r in body) for m in range(13)]
+    return body, [TOTAL, *[""] * (width - 1), *sums]
+
+
+def year_tables(rep: YearReport) -> list[Table]:
+    """Category x month (SLiMS' visitor table), room x month per site, gender x month, guests
+    by origin and by purpose, groups by level, busiest hours and the year in figures."""
+    months = [*_month_columns(), Column("total", TOTAL, "count")]
+    out: list[Table] = []
+
+    rows, totals = _month_rows(
+        [
+            ([Word(CATEGORY_WORDS[k]) if k in CATEGORY_WORDS else k], v)
+            for k, v in rep.categories.items()
+        ]
+    )
+    out.append(
+        Table(
+            N_("Visits by category and month"),
+            [Column("category", N_("Category")), *months],
+            rows,
+            totals,
+        )
+    )
+
+    room_rows = []
+    for (site, room), v in rep.rooms.items():
+        names = rep.room_names.get((site, room))
+        room_rows.append(([site, Local(*names) if names else room], v))
+    rows, totals = _month_rows(room_rows)
+    columns = [Column("site", N_("Site")), Column("room", N_("Room")), *months]
+    out.append(Table(N_("Visits by room and month"), columns, rows, totals))
+
+    rows, totals = _month_rows([([Word(GENDER_WORDS[k])], v) for k, v in rep.genders.items()])
+    out.append(
+        Table(
+            N_("Visits by gender and month"),
+            [Column("gender", N_("Gender")), *months],
+            rows,
+            totals,
+        )
+    )
+
+    ordered = sorted(rep.origins.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
+    rows = [[name, n] for _code, (name, n) in ordered]
+    columns = [Column("origin", N_("Origin")), Column("guests", N_("Guest"), "count")]
+    out.append(Table(N_("Guests by origin"), columns, rows, [TOTAL, sum(r[1] for r in rows)]))
+
+    rows = [
+        [Word(PURPOSE_WORDS[k]) if k in PURPOSE_WORDS else k, n] for k, n in rep.purposes.items()
+    ]
+    columns = [Column("purpose", N_("Purpose")), Column("guests", N_("Guest"), "count")]
+    out.append(Table(N_("Guests by purpose"), columns, rows, [TOTAL, sum(r[1] for r in rows)]))
+
+    rows = [[Word(LEVEL_WORDS[k]) if k in LEVEL_WORDS else k, *v] for k, v in rep.groups.items()]
+    columns = [
+        Column("level", N_("Level")),
+        Column("groups", N_("Group visits"), "count"),
+        Column("headcount", N_("Headcount"), "count"),
+        Column("boys", N_("Boys"), "count"),
+        Column("girls", N_("Girls"), "count"),
+    ]
+    sums = [sum(r[i] for r in rows) for i in range(1, 5)]
+    out.append(Table(N_("Groups by level"), columns, rows, [TOTAL, *sums]))
+
+    busiest = sorted(rep.hours.items(), key=lambda kv: (-kv[1], kv[0]))
+    rows = [[h, n] for h, n in sorted(busiest[:5])]
+    columns = [Column("hour", N_("Hour"), "hour"), Column("visits", N_("Room visits"), "count")]
+    out.append(Table(N_("Busiest hours (WIB)"), columns, rows))
+
+    rows = [
+        [Word(N_("Room visits")), rep.total],
+        [Word(N_("Visitors (people)")), rep.visitors],
+        [Word(N_("Opening days")), rep.opening_days],
+        [Word(N_("Room visits per opening day")), Fixed(rep.per_opening_day)],
+    ]
+    out.append(
+        Table(N_("The year in figures"), [Column("field", ""), Column("value", "", "count")], rows)
+    )
+    return out
