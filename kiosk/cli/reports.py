@@ -56,6 +56,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, metavar="FILE", help="write .xlsx or .pdf")
     p.set_defaults(func=cmd_report_year)
 
+    p = rsub.add_parser(
+        "list", parents=[common], help="one row per visit of a period (personal data: no names)"
+    )
+    p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--room", help="only this room code")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", required=True, help="write .xlsx or .csv")
+    p.set_defaults(func=cmd_report_list)
+
     p = rsub.add_parser("ikm", parents=[common], help="satisfaction index (IKM) of a period")
     p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
@@ -182,6 +193,25 @@ def cmd_report_year(args: argparse.Namespace, settings: Settings) -> int:
         data["out"] = str(args.out)
         lines.append(f"written: {args.out}")
     emit(args, data, "\n".join(lines))
+    return 0
+
+
+def cmd_report_list(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = _out_format(args.out, ("xlsx", "csv"))
+    flt = reports.VisitFilter(
+        args.start, args.end, args.site, args.room, categories=settings.categories
+    )
+    lang = _lang(args, settings)
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        lines = reports.visit_list(s, flt)
+    table = report_tables.list_table(lines)
+    if fmt == "csv":
+        exports.write_csv(args.out, table, lang)
+    else:
+        exports.write_xlsx(args.out, [table], lang)
+    data = {**flt.to_json(), "visits": len(lines), "out": str(args.out)}
+    data.pop("category")
+    emit(args, data, f"{len(lines)} visits -> {args.out}")
     return 0
 
 

@@ -266,3 +266,25 @@ class YearReport:
             },
             "hours": {str(h): n for h, n in sorted(self.hours.items())},
         }
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    """One room visit in the list of visits (kiosk report list): personal data kept to what a
+    count needs. A member is their number, a guest their category and origin (never a name), a
+    group its institution and level with its headcount (never a child's name)."""
+
+    day: date
+    time: str  # local WIB "HH:MM"
+    site: str
+    room: str
+    visitor_type: str
+    who: str  # member number, group institution, "" for a guest
+    category: str  # the library's category (member type mapped), guest category, group level
+    gender: str  # "L", "P" or NOT_GIVEN
+    headcount: int
+    boys: int | None
+    girls: int | None
+    origin: str  # guests: the kabupaten/kota's name
+    purpose: str  # guests: the purpose code
+    source: str

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import FunctionElement
 
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
-from kiosk.adapters.db.models import Guest, Member, SurveyAnswer, SurveyRespondent, Visit
+from kiosk.adapters.db.models import Group, Guest, Member, SurveyAnswer, SurveyRespondent, Visit
 from kiosk.domain import ikm
 from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
 from kiosk.domain.categories import CategoryMap
+from kiosk.domain.clock import local_time
 from kiosk.domain.counts import (
     BY,
     NOT_GIVEN,
@@ -39,6 +40,7 @@ from kiosk.domain.counts import (
     DailyRow,
     IkmReport,
     VisitFilter,
+    VisitLine,
     VisitReport,
     VisitViews,
     YearReport,
@@ -639,3 +641,60 @@ def year_report(
         visitors=total.visitors,
         room_names=names,
     )
+
+
+# --- the list of visits ---------------------------------------------------------------------
+
+
+def visit_list(s: Session, flt: VisitFilter) -> list[VisitLine]:
+    """Every visit of the filter in time order, one line each (an export of personal data:
+    member numbers, no names of anyone)."""
+    q = (
+        select(
+            Visit.at_utc,
+            Visit.local_day,
+            Visit.site,
+            Visit.room,
+            Visit.visitor_type,
+            Member.number,
+            Group.institution,
+            Visit.category,
+            func.coalesce(Member.gender, Guest.gender),
+            Visit.headcount,
+            Visit.boys,
+            Visit.girls,
+            Guest.origin_code,
+            Guest.purpose,
+            Visit.source,
+        )
+        .select_from(Visit)
+        .outerjoin(Member, Member.id == Visit.member_id)
+        .outerjoin(Guest, Guest.id == Visit.guest_id)
+        .outerjoin(Group, Group.id == Visit.group_id)
+    )
+    q = apply_filter(flt, q).order_by(Visit.at_utc, Visit.site, Visit.room)
+    places = origins_by_code()
+    out = []
+    for row in s.execute(q):
+        at, day, site, room, kind, number, institution, cat, gender, heads, *rest = row
+        boys, girls, origin, purpose, source = rest
+        local = local_time(at)
+        out.append(
+            VisitLine(
+                day=day,
+                time=f"{local.hour:02d}:{local.minute:02d}",
+                site=site,
+                room=room,
+                visitor_type=str(kind),
+                who=number or institution or "",
+                category=(flt.categories.resolve(cat) or cat or NOT_GIVEN),
+                gender=gender if gender in ("L", "P") else NOT_GIVEN,
+                headcount=int(heads),
+                boys=boys,
+                girls=girls,
+                origin=places[origin].name if origin in places else (origin or ""),
+                purpose=purpose or "",
+                source=str(source),
+            )
+        )
+    return out

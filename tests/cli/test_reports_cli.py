@@ -324,3 +324,31 @@ def render_pages(pdf: Path, prefix: Path) -> list[Path]:
     pages = sorted(prefix.parent.glob(prefix.name + "-*.png"))
     assert pages and all(p.stat().st_size > 1000 for p in pages)
     return pages
+
+
+def test_list_of_visits_has_one_row_per_visit_and_no_names(kiosk, tmp_path: Path) -> None:
+    _year_of_visits(kiosk)
+    xlsx, csv_out = tmp_path / "list.xlsx", tmp_path / "list.csv"
+    args = ("report", "list", "--from", "2026-01-01", "--to", "2026-12-31", "--lang", "id")
+    code, out, err = kiosk(*args, "--out", str(xlsx), "--json")
+    assert code == 0, err
+    assert out["visits"] == 5
+    code, _, err = kiosk(*args, "--site", "PUSAT", "--room", "BACA", "--out", str(csv_out))
+    assert code == 0, err
+    rows = list(load_workbook(xlsx).worksheets[0].iter_rows(values_only=True))
+    body = rows[1:-1]
+    assert len(body) == 5 and rows[-1][0] == "Jumlah" and rows[-1][8] == 1 + 1 + 1 + 1 + 22
+    cells = {str(c) for r in rows for c in r if c is not None}
+    assert not {"Siti", "Budi"} & cells  # no names, member numbers only
+    first = body[0]
+    assert (first[1], first[3], first[5], first[6], first[7]) == (
+        "09:00", "BACA", "M1", "ASN / pegawai", "Perempuan",
+    )  # fmt: skip
+    late = next(r for r in body if r[5] == "M2")
+    assert str(late[0])[:10] == "2026-11-24" and late[1] == "23:30"  # the WIB day and time
+    guest = next(r for r in body if r[4] == "Tamu")
+    assert (guest[11], guest[12]) == ("Kabupaten Musi Rawas", "Belajar / tugas")
+    with csv_out.open(encoding="utf-8-sig") as f:
+        lines = list(csv.reader(f))
+    assert len(lines) == 1 + 3 + 1  # heading, BACA of PUSAT (M1, M2, the guest), total
+    assert [r[5] for r in lines[1:-1]] == ["M1", "", "M2"]

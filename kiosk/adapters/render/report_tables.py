@@ -7,7 +7,14 @@ from typing import Any
 from kiosk.adapters.render.table import N_, Column, Fixed, Local, Table, Word
 from kiosk.domain import ikm
 from kiosk.domain.categories import all_categories
-from kiosk.domain.counts import Counts, DailyReport, IkmReport, VisitReport, YearReport
+from kiosk.domain.counts import (
+    Counts,
+    DailyReport,
+    IkmReport,
+    VisitLine,
+    VisitReport,
+    YearReport,
+)
 from kiosk.domain.groups import LEVELS as GROUP_LEVELS
 from kiosk.domain.guests import PURPOSES as GUEST_PURPOSES
 from kiosk.i18n import MONTHS
@@ -328,3 +335,42 @@ def year_tables(rep: YearReport) -> list[Table]:
         Table(N_("The year in figures"), [Column("field", ""), Column("value", "", "count")], rows)
     )
     return out
+
+
+def list_table(lines: list[VisitLine]) -> Table:
+    """One row per visit (kiosk report list): no names, member numbers only."""
+    columns = [
+        Column("date", N_("Date"), "day"),
+        Column("time", N_("Time (WIB)")),
+        Column("site", N_("Site")),
+        Column("room", N_("Room")),
+        Column("visitor_type", N_("Visitor type")),
+        Column("who", N_("Member number / institution")),
+        Column("category", N_("Category")),
+        Column("gender", N_("Gender")),
+        Column("headcount", N_("Headcount"), "count"),
+        Column("boys", N_("Boys"), "count"),
+        Column("girls", N_("Girls"), "count"),
+        Column("origin", N_("Origin")),
+        Column("purpose", N_("Purpose")),
+    ]
+    rows = [
+        [
+            v.day,
+            v.time,
+            v.site,
+            v.room,
+            Word(VISITOR_WORDS.get(v.visitor_type, v.visitor_type)),
+            v.who,
+            Word(CATEGORY_WORDS[v.category]) if v.category in CATEGORY_WORDS else v.category,
+            Word(GENDER_WORDS[v.gender]),
+            v.headcount,
+            v.boys,
+            v.girls,
+            v.origin,
+            Word(PURPOSE_WORDS[v.purpose]) if v.purpose in PURPOSE_WORDS else v.purpose,
+        ]
+        for v in lines
+    ]
+    total = [TOTAL, *[""] * 7, sum(v.headcount for v in lines), "", "", "", ""]
+    return Table(N_("Visits one by one"), columns, rows, total)
