@@ -67,6 +67,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, metavar="FILE", required=True, help="write .xlsx or .csv")
     p.set_defaults(func=cmd_report_list)
 
+    p = rsub.add_parser(
+        "iplm", parents=[common], help="visit and member figures for Perpusnas' library census"
+    )
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--population", type=int, help="inhabitants of the city, for per-head figures")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write .xlsx")
+    p.set_defaults(func=cmd_report_iplm)
+
     p = rsub.add_parser("ikm", parents=[common], help="satisfaction index (IKM) of a period")
     p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
@@ -213,6 +222,33 @@ def cmd_report_list(args: argparse.Namespace, settings: Settings) -> int:
     data.pop("category")
     emit(args, data, f"{len(lines)} visits -> {args.out}")
     return 0
+
+
+def cmd_report_iplm(args: argparse.Namespace, settings: Settings) -> int:
+    if not 2000 <= args.year <= 2100:
+        raise ValueError(f"--year {args.year}: give a year like 2026")
+    if args.population is not None and args.population < 1:
+        raise ValueError("--population must be 1 or more")
+    fmt = _out_format(args.out, ("xlsx",)) if args.out else None
+    lang = _lang(args, settings)
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        rep = reports.iplm_report(s, args.year, args.population)
+    table = report_tables.iplm_table(rep)
+    if fmt == "xlsx":
+        exports.write_xlsx(args.out, [table], lang)
+    data = rep.to_json()
+    lines = [f"{row[0]}: {row[1]}" for row in _text_rows(table, lang)]
+    if args.out:
+        data["out"] = str(args.out)
+        lines.append(f"written: {args.out}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def _text_rows(table: Any, lang: str) -> list[list[Any]]:
+    from kiosk.adapters.render.table import label
+
+    return [[label(v, c, lang) for v, c in zip(r, table.columns, strict=True)] for r in table.rows]
 
 
 def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:

@@ -29,7 +29,7 @@ from kiosk.adapters.db.models import Group, Guest, Member, SurveyAnswer, SurveyR
 from kiosk.domain import ikm
 from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
 from kiosk.domain.categories import CategoryMap
-from kiosk.domain.clock import local_time
+from kiosk.domain.clock import day_bounds_utc, local_time
 from kiosk.domain.counts import (
     BY,
     NOT_GIVEN,
@@ -45,6 +45,7 @@ from kiosk.domain.counts import (
     VisitViews,
     YearReport,
 )
+from kiosk.domain.iplm import IplmReport, iplm_figures
 from kiosk.services.guests import origins_by_code
 
 
@@ -698,3 +699,57 @@ def visit_list(s: Session, flt: VisitFilter) -> list[VisitLine]:
             )
         )
     return out
+
+
+# --- IPLM figures ---------------------------------------------------------------------------
+
+
+def iplm_report(s: Session, year: int, population: int | None = None) -> IplmReport:
+    """Perpusnas' census figures on visits and members for a year (kiosk.domain.iplm)."""
+    flt = VisitFilter(date(year, 1, 1), date(year, 12, 31))
+    per_day_site, total = _counted(s, flt, [Visit.local_day, Visit.site])
+    per_site: dict[str, int] = {}
+    for (_day, site), c in per_day_site.items():  # people once per day and site
+        per_site[site] = per_site.get(site, 0) + c.visitors
+    days = int(s.scalar(apply_filter(flt, select(func.count(Visit.local_day.distinct())))) or 0)
+    start, _ = day_bounds_utc(flt.start)
+    _, end = day_bounds_utc(flt.end)
+    registered = s.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.created_at < end)
+        .where((Member.expires.is_(None)) | (Member.expires >= flt.start))
+    )
+    new = s.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.created_at >= start, Member.created_at < end)
+    )
+    active = s.scalar(
+        apply_filter(flt, select(func.count(Visit.member_id.distinct()))).where(
+            Visit.visitor_type == "member"
+        )
+    )
+    groups = s.scalar(
+        apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0))).where(
+            Visit.visitor_type == "group"
+        )
+    )
+    q = apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0)))
+    events = s.scalar(
+        q.join(Guest, Guest.id == Visit.guest_id).where(
+            Visit.visitor_type == "guest", Guest.purpose == "kegiatan"
+        )
+    )
+    return iplm_figures(
+        year,
+        physical=sum(per_site.values()),
+        room_visits=total.total,
+        opening_days=days,
+        registered=int(registered or 0),
+        new=int(new or 0),
+        active=int(active or 0),
+        participants=int(groups or 0) + int(events or 0),
+        per_site=per_site,
+        population=population,
+    )

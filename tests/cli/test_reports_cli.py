@@ -352,3 +352,30 @@ def test_list_of_visits_has_one_row_per_visit_and_no_names(kiosk, tmp_path: Path
         lines = list(csv.reader(f))
     assert len(lines) == 1 + 3 + 1  # heading, BACA of PUSAT (M1, M2, the guest), total
     assert [r[5] for r in lines[1:-1]] == ["M1", "", "M2"]
+
+
+def test_iplm_figures_with_their_definitions(kiosk, tmp_path: Path) -> None:
+    _year_of_visits(kiosk)
+    code, rep, err = kiosk("report", "iplm", "--year", "2026", "--population", "250000", "--json")
+    assert code == 0, err
+    fig = {f["code"]: f["value"] for f in rep["figures"]}
+    # M1 in two rooms on one day is one physical visit; the guest 1, the group 22, M2 1
+    assert fig["physical_visits"] == 1 + 1 + 1 + 22 and fig["room_visits"] == 26
+    assert fig["opening_days"] == 4 and fig["visits_per_opening_day"] == round(25 / 4, 2)
+    assert (fig["members_registered"], fig["members_new"], fig["members_active"]) == (2, 2, 2)
+    assert fig["activity_participants"] == 22
+    assert fig["visits_per_capita"] == round(25 / 250000, 4)
+    assert fig["members_per_population"] == round(100 * 2 / 250000, 2)
+    assert all(f["definition"] for f in rep["figures"])
+    assert rep["per_site"] == {"PUSAT": 25}
+    code, rep, _ = kiosk("report", "iplm", "--year", "2025", "--json")
+    fig = {f["code"]: f["value"] for f in rep["figures"]}
+    assert fig["physical_visits"] == 0 and fig["visits_per_capita"] is None
+    out = tmp_path / "iplm.xlsx"
+    code, _, err = kiosk("report", "iplm", "--year", "2026", "--lang", "id", "--out", str(out))
+    assert code == 0, err
+    rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("Data", "Nilai", "Cara menghitung")
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["Kunjungan fisik setahun"][1] == 25
+    assert "Satu Data" in by_name["Kunjungan per hari layanan"][2]

@@ -17,6 +17,7 @@ from kiosk.domain.counts import (
 )
 from kiosk.domain.groups import LEVELS as GROUP_LEVELS
 from kiosk.domain.guests import PURPOSES as GUEST_PURPOSES
+from kiosk.domain.iplm import FIGURES, IplmReport
 from kiosk.i18n import MONTHS
 
 VISITOR_WORDS = {"member": N_("Member"), "guest": N_("Guest"), "group": N_("Group")}
@@ -374,3 +375,20 @@ def list_table(lines: list[VisitLine]) -> Table:
     ]
     total = [TOTAL, *[""] * 7, sum(v.headcount for v in lines), "", "", "", ""]
     return Table(N_("Visits one by one"), columns, rows, total)
+
+
+def iplm_table(rep: IplmReport) -> Table:
+    """Each census figure, its value and how it was counted; then physical visits per site."""
+    rows: list[list[Any]] = []
+    for code, value in rep.figures.items():
+        name, definition = FIGURES[code]
+        shown = Fixed(value) if isinstance(value, float) else value
+        rows.append([Word(name), "-" if value is None else shown, Word(definition)])
+    for site, n in rep.per_site.items():
+        rows.append([Word(N_("Physical visits at a site")), n, site])
+    columns = [
+        Column("figure", N_("Figure")),
+        Column("value", N_("Value"), "count"),
+        Column("definition", N_("How it is counted")),
+    ]
+    return Table(N_("Library census (IPLM) figures"), columns, rows, detail=str(rep.year))
