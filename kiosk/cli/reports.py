@@ -18,7 +18,7 @@ from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.i18n import gettext
 from kiosk.layout import load_layout
-from kiosk.services import reports, surveys
+from kiosk.services import reports, survey_imports, surveys
 
 STANDARD_CHOICES = ("2017", "2004")
 XLSX_ELEMENT_COLUMNS = ("code", "name", "answers", "nrr", "score", "n1", "n2", "n3", "n4")
@@ -115,6 +115,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=_day, help="survey day for rows without a date column")
     p.add_argument("--standard", choices=STANDARD_CHOICES, help="default: the settings' standard")
     p.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    p.add_argument(
+        "--again", action="store_true", help="import a file already imported (counts it twice)"
+    )
     p.set_defaults(func=cmd_survey_import)
 
 
@@ -269,6 +272,7 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
         sheets = [report_tables.ikm_summary_table(rep)]
         sheets.append(report_tables.ikm_element_table(rep).select(*XLSX_ELEMENT_COLUMNS))
         sheets.append(report_tables.ikm_profile_table(rep))
+        sheets.append(report_tables.ikm_suggestions_table(rep))
         exports.write_xlsx(args.out, sheets, lang)
     res = rep.result
     data = rep.to_json()
@@ -294,6 +298,8 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
         f"minimum sample {res.minimum_sample}"
     )
     lines += [f"warning: {w.message}" for w in res.warnings]
+    if rep.suggestions:
+        lines.append(f"{len(rep.suggestions)} suggestion(s) on paper forms (listed in --json)")
     if args.out:
         lines.append(f"written: {args.out}")
     emit(args, data, "\n".join(lines))
@@ -356,6 +362,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
         "encoding": imported.encoding,
         "delimiter": imported.delimiter,
         "stored": 0,
+        "suggestions": sum(1 for r in imported.rows if r.suggestion),
     }
     if imported.refused or not imported.rows:
         for r in imported.refused:
@@ -366,7 +373,9 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if not args.dry_run:
         with reports.report_sessions(settings.database_url) as sessions, sessions.begin() as s:
-            summary["stored"] = surveys.store_paper(s, imported, settings.site)
+            summary["stored"] = survey_imports.store_paper_file(
+                s, imported, settings.site, args.again
+            )
     text = [f"warning: {w}" for w in imported.warnings]
     verb = "checked (dry run)" if args.dry_run else "imported"
     text.append(f"{len(imported.rows)} respondent(s) {verb} for {std.code}")

@@ -199,6 +199,8 @@ class IkmReport:
     profile: dict[str, dict[str, int]]  # field -> value ("-" = blank) -> paper respondents
     channels: dict[str, int]  # respondents per channel
     population_source: str  # "visits" or "given"
+    # paper forms' suggestions (day, text): never linked to a respondent or a profile
+    suggestions: list[tuple[date, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -209,6 +211,7 @@ class IkmReport:
             "population_source": self.population_source,
             "channels": self.channels,
             "profile": self.profile,
+            "suggestions": [{"date": d.isoformat(), "text": t} for d, t in self.suggestions],
         }
 
 

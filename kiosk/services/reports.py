@@ -25,7 +25,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import FunctionElement
 
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
-from kiosk.adapters.db.models import Group, Guest, Member, SurveyAnswer, SurveyRespondent, Visit
+from kiosk.adapters.db.models import (
+    Group,
+    Guest,
+    Member,
+    SurveyAnswer,
+    SurveyRespondent,
+    SurveySuggestion,
+    Visit,
+)
 from kiosk.domain import ikm
 from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
 from kiosk.domain.categories import CategoryMap
@@ -557,7 +565,10 @@ def ikm_report(
             bucket = profile.setdefault(name, {})
             key = _profile_value(name, value)
             bucket[key] = bucket.get(key, 0) + n
-    return IkmReport(start, end, site, result, profile, channels, source)
+    notes = where(select(SurveySuggestion.local_day, SurveySuggestion.text), SurveySuggestion)
+    notes = notes.order_by(SurveySuggestion.local_day, SurveySuggestion.text)
+    suggestions = [(day, text) for day, text in s.execute(notes)]
+    return IkmReport(start, end, site, result, profile, channels, source, suggestions)
 
 
 # --- the library's year ---------------------------------------------------------------------

@@ -379,3 +379,39 @@ def test_iplm_figures_with_their_definitions(kiosk, tmp_path: Path) -> None:
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name["Kunjungan fisik setahun"][1] == 25
     assert "Satu Data" in by_name["Kunjungan per hari layanan"][2]
+
+
+def test_paper_file_imports_once_and_keeps_its_suggestions(kiosk, tmp_path: Path) -> None:
+    f = tmp_path / "skm.csv"
+    f.write_text(
+        "Tanggal;Jenis kelamin;Umur;" + ";".join(f"U{i}" for i in range(1, 10)) + ";Saran\n"
+        "03/11/2025;L;34;4;3;3;4;4;4;3;3;4;Tambah   buku anak\n"
+        "04/11/2025;P;51;3;3;2;3;3;3;3;3;3;\n"
+        "05/11/2025;P;22;4;4;4;4;4;4;4;4;4;AC ruang baca & wifi <lambat>\n",
+        encoding="utf-8",
+    )
+    code, out, err = kiosk("survey", "import", str(f), "--json")
+    assert code == 0, err
+    assert (out["stored"], out["suggestions"]) == (3, 2)
+    code, out, err = kiosk("survey", "import", str(f), "--json")
+    assert code != 0 and "already imported" in err and "--again" in err
+    assert len(err.strip().splitlines()) == 1
+    args = ("report", "ikm", "--from", "2025-11-01", "--to", "2025-11-30")
+    code, rep, _ = kiosk(*args, "--json")
+    assert rep["respondents"] == 3  # not doubled
+    assert rep["suggestions"] == [
+        {"date": "2025-11-03", "text": "Tambah buku anak"},
+        {"date": "2025-11-05", "text": "AC ruang baca & wifi <lambat>"},
+    ]
+    xlsx, pdf = tmp_path / "ikm.xlsx", tmp_path / "ikm.pdf"
+    for out_file in (xlsx, pdf):
+        code, _, err = kiosk(*args, "--lang", "id", "--out", str(out_file))
+        assert code == 0, err
+    sheet = load_workbook(xlsx).worksheets[-1]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "Saran" and rows[0] == ("Tanggal", "Saran") and len(rows) == 3
+    assert render_pages(pdf, tmp_path / "ikm")
+    code, out, err = kiosk("survey", "import", str(f), "--again", "--json")
+    assert code == 0, err
+    code, rep, _ = kiosk(*args, "--json")
+    assert rep["respondents"] == 6 and len(rep["suggestions"]) == 4

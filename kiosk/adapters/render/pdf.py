@@ -275,6 +275,12 @@ def ikm_pdf(path: Path, report: IkmReport, lang: str, library: str) -> Path:
     )
     story.append(Spacer(1, 2 * mm))
     story.append(_profile_table(report, lang))
+    if report.suggestions:
+        story.append(Spacer(1, 4 * mm))
+        story.append(Paragraph(_t(N_("Suggestions"), lang), styles["Heading2"]))
+        for day, text in report.suggestions:
+            line = f"{day.day} {month_name(day.month, lang)} {day.year}: {escape(text)}"
+            story.append(Paragraph(line, styles["Normal"]))
     _build(path, story, library, title)
     return path
 

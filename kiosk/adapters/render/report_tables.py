@@ -392,3 +392,9 @@ def iplm_table(rep: IplmReport) -> Table:
         Column("definition", N_("How it is counted")),
     ]
     return Table(N_("Library census (IPLM) figures"), columns, rows, detail=str(rep.year))
+
+
+def ikm_suggestions_table(rep: IkmReport) -> Table:
+    """The paper forms' suggestions ("Saran"), by day; nothing says who wrote them."""
+    columns = [Column("date", N_("Date"), "day"), Column("suggestion", N_("Suggestion"))]
+    return Table(N_("Suggestions"), columns, [[d, t] for d, t in rep.suggestions])
