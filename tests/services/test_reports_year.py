@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
+from datetime import date
 
 import pytest
 
@@ -72,3 +74,20 @@ def test_year_tables_match_the_raw_rows(history: KioskService, site: str | None)
     for r in rows:
         hours[r["hour"]] += r["heads"]
     assert {h: n for h, n in rep.hours.items() if n} == dict(hours)  # 23:30 and 00:30 WIB too
+
+
+def test_list_of_visits_is_every_raw_row_in_time_order(history: KioskService) -> None:
+    rows = raw(history)
+    flt = reports.VisitFilter(date(2025, 1, 1), date(2026, 12, 31))
+    with history.sessions() as s:
+        lines = reports.visit_list(s, flt)
+        baca = reports.visit_list(s, replace(flt, site="CAB-TABA", room="BACA"))
+    assert len(lines) == len(rows)
+    assert sum(v.headcount for v in lines) == sum(r["heads"] for r in rows)
+    assert [(v.day, v.time) for v in lines] == sorted((v.day, v.time) for v in lines)
+    want = sorted((r["day"], f"{r['hour']:02d}", r["site"], r["room"]) for r in rows)
+    assert sorted((v.day, v.time[:2], v.site, v.room) for v in lines) == want
+    assert [(v.site, v.room, v.who) for v in baca] == [("CAB-TABA", "BACA", "M001")]
+    named = category(rows)
+    assert sorted(v.category for v in lines) == sorted(named(r) or "-" for r in rows)
+    assert {v.who for v in lines if v.visitor_type == "guest"} == {""}  # never a name
