@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from kiosk.domain.categories import CategoryMap, category_map
 from kiosk.resources import asset
 
 DEFAULT_LAYOUT = asset("layouts", "lubuklinggau.toml")
@@ -31,6 +32,11 @@ class ConfigError(ValueError):
 class Settings:
     library_code: str = "LLG"
     library_name: str = "Dinas Perpustakaan Kota Lubuklinggau"
+    # the letterhead and signature block of reports the library signs (kiosk report year)
+    library_logo: Path | None = None
+    library_city: str = ""
+    library_head: str = ""
+    library_head_id: str = ""  # NIP
     site: str = "PUSAT"
     kiosk_id: str = "kiosk-1"
     location: str = "entrance"  # "entrance" or a room code of the site
@@ -54,11 +60,18 @@ class Settings:
     survey_elements: int = 2  # questions per mini-survey (1-3)
     survey_expire_days: int = 14  # a queued survey not shown by then is dropped
     survey_standard: str = "2017"  # PermenPANRB 14/2017, or 2004 (Kepmenpan 25/2004)
+    # member type (as the member file spells it) -> visitor category; adds to the defaults
+    member_types: dict[str, str] = field(default_factory=dict)
     source: str = "defaults"  # where the settings came from, for messages
 
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.data_dir / 'kiosk.sqlite3'}"
+
+    @property
+    def categories(self) -> CategoryMap:
+        """The one category list reports count in, with this library's member types."""
+        return category_map(self.member_types)
 
     @property
     def key_file(self) -> Path:
@@ -146,6 +159,22 @@ def _choice(*options: str) -> Callable[[Any], str]:
     return check
 
 
+def _member_types(value: Any) -> dict[str, str]:
+    """A TOML table {"Dosen" = "guru"} or, from the environment, "Dosen=guru;PNS=pegawai"."""
+    if isinstance(value, str):
+        pairs = [p.partition("=") for p in value.split(";") if p.strip()]
+        if any(not sep for _k, sep, _v in pairs):
+            raise ValueError("must be pairs like Dosen=guru;PNS=pegawai")
+        value = {k.strip(): v.strip() for k, _sep, v in pairs}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+        for k, v in value.items()
+    ):
+        raise ValueError("must be a table of member type = category")
+    category_map(value)  # an unknown category is an error here, not zeros in a report
+    return {k.strip(): v.strip() for k, v in value.items()}
+
+
 def _path(value: Any) -> Path:
     return Path(_text(str(value) if isinstance(value, Path) else value)).expanduser()
 
@@ -154,6 +183,10 @@ def _path(value: Any) -> Path:
 _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("library_code", "library.code", "KIOSK_LIBRARY_CODE", _text),
     ("library_name", "library.name", "KIOSK_LIBRARY_NAME", _text),
+    ("library_logo", "library.logo", "KIOSK_LIBRARY_LOGO", _path),
+    ("library_city", "library.city", "KIOSK_LIBRARY_CITY", _text),
+    ("library_head", "library.head_name", "KIOSK_LIBRARY_HEAD", _text),
+    ("library_head_id", "library.head_id", "KIOSK_LIBRARY_HEAD_ID", _text),
     ("site", "kiosk.site", "KIOSK_SITE", _short(16)),
     ("kiosk_id", "kiosk.id", "KIOSK_ID", _short(40)),
     ("location", "kiosk.location", "KIOSK_LOCATION", _text),
@@ -197,6 +230,7 @@ _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("survey_elements", "survey.elements_per_visit", "KIOSK_SURVEY_ELEMENTS", _int_range(1, 3)),
     ("survey_expire_days", "survey.expire_days", "KIOSK_SURVEY_EXPIRE_DAYS", _int_range(1, 365)),
     ("survey_standard", "survey.standard", "KIOSK_SURVEY_STANDARD", _choice("2017", "2004")),
+    ("member_types", "categories.member_types", "KIOSK_MEMBER_TYPES", _member_types),
 ]
 _BY_KEY = {key: (name, check) for name, key, _env, check in _FIELDS}
 
@@ -251,7 +285,7 @@ def load_settings(
             values[name] = _checked(check, raw, str(path), key)
         sources.append(str(path))
         # Relative paths in a config file are relative to that file, not the working directory.
-        for name in ("data_dir", "card_key_file", "layout_file"):
+        for name in ("data_dir", "card_key_file", "layout_file", "library_logo"):
             if name in values and not values[name].is_absolute():
                 values[name] = path.parent / values[name]
 

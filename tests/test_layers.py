@@ -8,6 +8,7 @@ TYPE_CHECKING, and `importlib.import_module` / `__import__` with a literal name.
 - services import no toolkit, camera or renderer, and no entry point or vision code;
 - vision imports neither Kivy nor the database nor the services;
 - ui, cli and server never reach the database directly (they call the services);
+- the renderers (adapters.render) take plain domain values, never services or the database;
 - nothing in kiosk/ imports tests or tools.
 """
 
@@ -44,6 +45,8 @@ FORBIDDEN: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     ),
     (("kiosk.vision",), ("kivy", "sqlalchemy", "kiosk.adapters.db", "kiosk.services")),
     (ENTRY_POINTS, ("kiosk.adapters.db", "sqlalchemy")),
+    # the renderers draw plain values (kiosk.domain.counts), never query
+    (("kiosk.adapters.render",), ("kiosk.services", "kiosk.adapters.db", "sqlalchemy")),
     (("kiosk",), ("tests", "tools")),
 ]
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kiosk.adapters.files.csvfiles import ImportFileError
 from kiosk.adapters.files.landing import land_in, out_folder
@@ -17,8 +18,9 @@ from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date
+from kiosk.i18n import gettext
 from kiosk.layout import load_layout
-from kiosk.services import reports, surveys
+from kiosk.services import reports, survey_imports, surveys
 
 STANDARD_CHOICES = ("2017", "2004")
 XLSX_ELEMENT_COLUMNS = ("code", "name", "answers", "nrr", "score", "n1", "n2", "n3", "n4")
@@ -47,6 +49,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, metavar="FILE", help="write .csv, .xlsx or .pdf")
     p.set_defaults(func=cmd_report_visits)
 
+    p = rsub.add_parser(
+        "year", parents=[common], help="the library's yearly tables (category, room, gender...)"
+    )
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write .xlsx or .pdf")
+    p.set_defaults(func=cmd_report_year)
+
+    p = rsub.add_parser(
+        "list", parents=[common], help="one row per visit of a period (personal data: no names)"
+    )
+    p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--room", help="only this room code")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", required=True, help="write .xlsx or .csv")
+    p.set_defaults(func=cmd_report_list)
+
+    p = rsub.add_parser(
+        "iplm", parents=[common], help="visit and member figures for Perpusnas' library census"
+    )
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--population", type=int, help="inhabitants of the city, for per-head figures")
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write .xlsx")
+    p.set_defaults(func=cmd_report_iplm)
+
     p = rsub.add_parser("ikm", parents=[common], help="satisfaction index (IKM) of a period")
     p.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
@@ -72,6 +103,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mkdir", action="store_true", help="create the --out folder if missing")
     p.set_defaults(func=cmd_export_daily)
 
+    p = sub.add_parser(
+        "categories",
+        parents=[common],
+        help="the visitor categories reports count in, and the member types in each",
+    )
+    p.add_argument("--lang", choices=("id", "en"), default=None)
+    p.set_defaults(func=cmd_categories)
+
     survey = sub.add_parser("survey", help="satisfaction survey (SKM)")
     ssub = survey.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = ssub.add_parser("import", parents=[common], help="import typed-up paper survey forms")
@@ -79,6 +118,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=_day, help="survey day for rows without a date column")
     p.add_argument("--standard", choices=STANDARD_CHOICES, help="default: the settings' standard")
     p.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    p.add_argument(
+        "--again", action="store_true", help="import a file already imported (counts it twice)"
+    )
     p.set_defaults(func=cmd_survey_import)
 
 
@@ -94,7 +136,9 @@ def _out_format(path: Path, allowed: tuple[str, ...]) -> str:
 
 
 def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
-    flt = reports.VisitFilter(args.start, args.end, args.site, args.room, args.category)
+    flt = reports.VisitFilter(
+        args.start, args.end, args.site, args.room, args.category, settings.categories
+    )
     lang = _lang(args, settings)
     fmt = _out_format(args.out, ("csv", "xlsx", "pdf")) if args.out else None
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
@@ -123,6 +167,96 @@ def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _letterhead(settings: Settings, site_name: str | None) -> Any:
+    from kiosk.adapters.render.pdf import Letterhead
+
+    return Letterhead(
+        settings.library_name,
+        site_name,
+        settings.library_logo,
+        settings.library_city,
+        settings.library_head,
+        settings.library_head_id,
+    )
+
+
+def cmd_report_year(args: argparse.Namespace, settings: Settings) -> int:
+    if not 2000 <= args.year <= 2100:
+        raise ValueError(f"--year {args.year}: give a year like 2026")
+    fmt = _out_format(args.out, ("pdf", "xlsx")) if args.out else None
+    lang = _lang(args, settings)
+    layout = load_layout(settings.layout_file)
+    site_name = layout.site(args.site).name if args.site else None
+    rooms = {s.code: s.rooms for s in layout.sites}
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        rep = reports.year_report(s, args.year, args.site, settings.categories, rooms)
+    if fmt == "pdf":
+        from kiosk.adapters.render.pdf import year_pdf
+
+        year_pdf(args.out, rep, lang, _letterhead(settings, site_name), local_day(utcnow()))
+    elif fmt == "xlsx":
+        exports.write_xlsx(args.out, report_tables.year_tables(rep), lang)
+    data = rep.to_json()
+    months = " ".join(f"{n:>6}" for n in rep.months)
+    lines = [
+        f"{args.year}{' ' + args.site if args.site else ''}: {rep.total} room visits, "
+        f"{rep.visitors} people, {rep.opening_days} opening days "
+        f"({rep.per_opening_day:.1f} room visits a day)",
+        f"per month: {months}",
+    ]
+    if args.out:
+        data["out"] = str(args.out)
+        lines.append(f"written: {args.out}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def cmd_report_list(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = _out_format(args.out, ("xlsx", "csv"))
+    flt = reports.VisitFilter(
+        args.start, args.end, args.site, args.room, categories=settings.categories
+    )
+    lang = _lang(args, settings)
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        lines = reports.visit_list(s, flt)
+    table = report_tables.list_table(lines)
+    if fmt == "csv":
+        exports.write_csv(args.out, table, lang)
+    else:
+        exports.write_xlsx(args.out, [table], lang)
+    data = {**flt.to_json(), "visits": len(lines), "out": str(args.out)}
+    data.pop("category")
+    emit(args, data, f"{len(lines)} visits -> {args.out}")
+    return 0
+
+
+def cmd_report_iplm(args: argparse.Namespace, settings: Settings) -> int:
+    if not 2000 <= args.year <= 2100:
+        raise ValueError(f"--year {args.year}: give a year like 2026")
+    if args.population is not None and args.population < 1:
+        raise ValueError("--population must be 1 or more")
+    fmt = _out_format(args.out, ("xlsx",)) if args.out else None
+    lang = _lang(args, settings)
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        rep = reports.iplm_report(s, args.year, args.population)
+    table = report_tables.iplm_table(rep)
+    if fmt == "xlsx":
+        exports.write_xlsx(args.out, [table], lang)
+    data = rep.to_json()
+    lines = [f"{row[0]}: {row[1]}" for row in _text_rows(table, lang)]
+    if args.out:
+        data["out"] = str(args.out)
+        lines.append(f"written: {args.out}")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def _text_rows(table: Any, lang: str) -> list[list[Any]]:
+    from kiosk.adapters.render.table import label
+
+    return [[label(v, c, lang) for v, c in zip(r, table.columns, strict=True)] for r in table.rows]
+
+
 def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
     std = surveys.standard_for(args.standard or settings.survey_standard)
     if args.population is not None and args.population < 1:
@@ -141,6 +275,7 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
         sheets = [report_tables.ikm_summary_table(rep)]
         sheets.append(report_tables.ikm_element_table(rep).select(*XLSX_ELEMENT_COLUMNS))
         sheets.append(report_tables.ikm_profile_table(rep))
+        sheets.append(report_tables.ikm_suggestions_table(rep))
         exports.write_xlsx(args.out, sheets, lang)
     res = rep.result
     data = rep.to_json()
@@ -166,6 +301,8 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
         f"minimum sample {res.minimum_sample}"
     )
     lines += [f"warning: {w.message}" for w in res.warnings]
+    if rep.suggestions:
+        lines.append(f"{len(rep.suggestions)} suggestion(s) on paper forms (listed in --json)")
     if args.out:
         lines.append(f"written: {args.out}")
     emit(args, data, "\n".join(lines))
@@ -185,7 +322,7 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
         layout.site(site)  # an unknown site is an error, not an empty export
     rooms = {s.code: s.rooms for s in layout.sites}  # for the rooms' names
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
-        report = reports.daily_report(s, day, site, rooms)
+        report = reports.daily_report(s, day, site, rooms, settings.categories)
     path = land_in(  # a stick pulled out mid-write leaves no half file under the real name
         folder,
         lambda tmp: exports.write_daily(
@@ -198,6 +335,25 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     rows = len(report.rows)
     text = f"{day}: {report.total} room visits ({people}) in {rows} rows -> {path.resolve()}"
     emit(args, data, text)
+    return 0
+
+
+def cmd_categories(args: argparse.Namespace, settings: Settings) -> int:
+    """The one category list: guest categories, group levels, member-only ones, and which
+    member types (any case) count in each."""
+    cmap = settings.categories
+    lang = _lang(args, settings)
+    rows = cmap.to_json()
+    for row in rows:
+        row["name"] = gettext(str(row["words"]), lang)
+    lines = [f"{'category':<10} {'kind':<7} {'name':<34} member types"]
+    for row in rows:
+        types = ", ".join(row["member_types"]) or "-"  # type: ignore[arg-type]
+        lines.append(f"{row['code']:<10} {row['kind']:<7} {row['name']:<34} {types}")
+    lines.append(
+        "names are matched whatever their case; other member types count under their own name"
+    )
+    emit(args, {"categories": rows}, "\n".join(lines))
     return 0
 
 
@@ -217,6 +373,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
         "encoding": imported.encoding,
         "delimiter": imported.delimiter,
         "stored": 0,
+        "suggestions": sum(1 for r in imported.rows if r.suggestion),
     }
     if imported.refused or not imported.rows:
         for r in imported.refused:
@@ -227,7 +384,9 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if not args.dry_run:
         with reports.report_sessions(settings.database_url) as sessions, sessions.begin() as s:
-            summary["stored"] = surveys.store_paper(s, imported, settings.site)
+            summary["stored"] = survey_imports.store_paper_file(
+                s, imported, settings.site, args.again
+            )
     text = [f"warning: {w}" for w in imported.warnings]
     verb = "checked (dry run)" if args.dry_run else "imported"
     text.append(f"{len(imported.rows)} respondent(s) {verb} for {std.code}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,14 +25,36 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import FunctionElement
 
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
-from kiosk.adapters.db.models import Guest, Member, SurveyAnswer, SurveyRespondent, Visit
+from kiosk.adapters.db.models import (
+    Group,
+    Guest,
+    Member,
+    SurveyAnswer,
+    SurveyRespondent,
+    SurveySuggestion,
+    Visit,
+)
 from kiosk.domain import ikm
-from kiosk.services.groups import LEVELS
-from kiosk.services.guests import CATEGORIES
-
-VISITOR_TYPES = ("member", "guest", "group")
-PERIOD_BY = ("day", "hour", "weekday", "month", "year")
-BY = (*PERIOD_BY, "room", "site", "category", "gender", "purpose", "origin")
+from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
+from kiosk.domain.categories import CategoryMap
+from kiosk.domain.clock import day_bounds_utc, local_time
+from kiosk.domain.counts import (
+    BY,
+    NOT_GIVEN,
+    PERIOD_BY,
+    VISITOR_TYPES,
+    Counts,
+    DailyReport,
+    DailyRow,
+    IkmReport,
+    VisitFilter,
+    VisitLine,
+    VisitReport,
+    VisitViews,
+    YearReport,
+)
+from kiosk.domain.iplm import IplmReport, iplm_figures
+from kiosk.services.guests import origins_by_code
 
 
 class DatabaseNotReady(LookupError):
@@ -118,140 +140,24 @@ def _not_written(element: Any, compiler: Any, **kw: Any) -> str:
     raise NotImplementedError(f"{name} is not written for {compiler.dialect.name}")
 
 
-# --- filters and results --------------------------------------------------------------------
+# --- filters --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VisitFilter:
-    start: date  # first local day, inclusive
-    end: date  # last local day, inclusive
-    site: str | None = None
-    room: str | None = None
-    category: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"--to {self.end} is before --from {self.start}")
-
-    def apply(self, q: Select[Any]) -> Select[Any]:
-        q = q.where(Visit.local_day >= self.start, Visit.local_day <= self.end)
-        if self.site:
-            q = q.where(Visit.site == self.site)
-        if self.room:
-            q = q.where(Visit.room == self.room)
-        if self.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
-            q = q.where(func.lower(Visit.category) == self.category.casefold())
-        return q
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "site": self.site,
-            "room": self.room,
-            "category": self.category,
-        }
-
-
-@dataclass
-class Counts:
-    """Room visits (headcount) per visitor type, the visits (rows) that made them, distinct
-    visitors, and room visits by gender.
-
-    `visitors` counts people: a member once however many rooms, guests and groups as recorded
-    (their headcount). `male` and `female` count room visits of members and guests of that
-    gender, and a group's boys and girls when the leader gave them; the rest is unknown.
-    """
-
-    member: int = 0
-    guest: int = 0
-    group: int = 0
-    records: int = 0
-    visitors: int = 0
-    male: int = 0
-    female: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.member + self.guest + self.group
-
-    @property
-    def gender_unknown(self) -> int:
-        return self.total - self.male - self.female
-
-    def add(
-        self,
-        kind: str,
-        headcount: int,
-        records: int,
-        visitors: int | None = None,
-        male: int = 0,
-        female: int = 0,
-    ) -> None:
-        setattr(self, kind, getattr(self, kind) + headcount)
-        self.records += records
-        self.visitors += headcount if visitors is None else visitors
-        self.male += male
-        self.female += female
-
-    def merge(self, other: Counts) -> None:
-        """Add another count in; its visitors add up as they are (other people, other days)."""
-        for kind in VISITOR_TYPES:
-            self.add(kind, getattr(other, kind), 0, 0)
-        self.records += other.records
-        self.visitors += other.visitors
-        self.male += other.male
-        self.female += other.female
-
-    def to_json(self) -> dict[str, int]:
-        return {
-            "member": self.member,
-            "guest": self.guest,
-            "group": self.group,
-            "total": self.total,
-            "records": self.records,
-            "visitors": self.visitors,
-            "male": self.male,
-            "female": self.female,
-            "gender_unknown": self.gender_unknown,
-        }
-
-
-@dataclass
-class VisitReport:
-    filter: VisitFilter
-    by: str
-    rows: list[tuple[Any, Counts]]  # (key, counts) in order; see key_text for the keys
-    total: Counts = field(default_factory=Counts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.filter.to_json(),
-            "by": self.by,
-            "rows": [{**key_json(self.by, k), **c.to_json()} for k, c in self.rows],
-            "total": self.total.to_json(),
-        }
-
-
-def key_text(by: str, key: Any) -> str | int:
-    if by == "day":
-        return key.isoformat()
-    if by == "month":
-        return f"{key[0]}-{key[1]:02d}"
-    if by == "room":
-        return f"{key[0]}/{key[1]}"  # a room code is only unique within its site
-    return key  # hour 0-23, weekday 0 (Monday)-6, year; site, category, purpose, origin
-
-
-def key_json(by: str, key: Any) -> dict[str, Any]:
-    if by == "room":
-        return {"key": key_text(by, key), "site": key[0], "room": key[1]}
-    return {"key": key_text(by, key)}
+def apply_filter(flt: VisitFilter, q: Select[Any]) -> Select[Any]:
+    """The filter as WHERE clauses on visits."""
+    q = q.where(Visit.local_day >= flt.start, Visit.local_day <= flt.end)
+    if flt.site:
+        q = q.where(Visit.site == flt.site)
+    if flt.room:
+        q = q.where(Visit.room == flt.room)
+    if flt.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
+        code = flt.categories.resolve(flt.category)
+        names = flt.categories.spellings(code) if code else {flt.category.casefold()}
+        q = q.where(func.lower(Visit.category).in_(sorted(names)))
+    return q
 
 
 # --- queries --------------------------------------------------------------------------------
-
-NOT_GIVEN = "-"  # a key with no value: members and groups by purpose or origin, no category
 
 
 def _gender_visits(letter: str, children: Any) -> Any:
@@ -284,7 +190,7 @@ def _rows(
         .outerjoin(Member, Member.id == Visit.member_id)
         .outerjoin(Guest, Guest.id == Visit.guest_id)
     )
-    q = flt.apply(q).group_by(*keys, Visit.visitor_type)
+    q = apply_filter(flt, q).group_by(*keys, Visit.visitor_type)
     width = len(keys)
     for row in s.execute(q):
         key, (kind, heads, n, known, distinct, male, female) = tuple(row[:width]), row[width:]
@@ -326,7 +232,9 @@ def _counted(
     def both(key: tuple[Any, ...]) -> tuple[Counts, Counts]:
         return out.setdefault(key, Counts()), total
 
-    q = flt.apply(select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(
+        flt, select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count())
+    )
     for row in s.execute(q.group_by(*keys, Visit.visitor_type)):
         kind, heads, n = row[width:]
         people = 0 if kind == "member" else int(heads)  # members are counted below
@@ -334,7 +242,7 @@ def _counted(
             c.add(kind, int(heads), int(n), people)
 
     genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
-    q = flt.apply(select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(flt, select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
     q = q.where(Visit.visitor_type == "member").group_by(*keys, Visit.member_id)
     everyone: set[Any] = set()
     for row in s.execute(q):
@@ -351,7 +259,7 @@ def _counted(
             c.female += int(heads) if gender == "P" else 0
     total.visitors += len(everyone)
 
-    q = flt.apply(select(*keys, Guest.gender, func.sum(Visit.headcount)))
+    q = apply_filter(flt, select(*keys, Guest.gender, func.sum(Visit.headcount)))
     q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
     for row in s.execute(q.group_by(*keys, Guest.gender)):
         gender, heads = row[width:]
@@ -359,7 +267,7 @@ def _counted(
             c.male += int(heads) if gender == "L" else 0
             c.female += int(heads) if gender == "P" else 0
 
-    q = flt.apply(select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
+    q = apply_filter(flt, select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
     q = q.where(Visit.visitor_type == "group").group_by(*keys)
     for row in s.execute(q):
         boys, girls = row[width:]
@@ -404,7 +312,7 @@ def per_key(s: Session, flt: VisitFilter, key: str) -> dict[Any, Counts]:
 
 def keyed_counts(s: Session, flt: VisitFilter, key: str) -> tuple[dict[Any, Counts], Counts]:
     """`per_key` and the whole filter's counts (every person once), in one pass."""
-    spelled = category_spellings(s, flt) if key == "category" else {}
+    spelled = category_names(s, flt) if key == "category" else {}
     counted, total = _counted(s, flt, KEYS[key])
     out: dict[Any, Counts] = {}
     for k, c in counted.items():
@@ -425,22 +333,23 @@ def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
         out[g].add(kind, heads, n, people, male, female)
 
     genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
-    q = flt.apply(select(Visit.member_id, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(flt, select(Visit.member_id, func.sum(Visit.headcount), func.count()))
     for member, heads, n in s.execute(
         q.where(Visit.visitor_type == "member").group_by(Visit.member_id)
     ):
         add(genders.get(member), "member", int(heads), int(n), 1 if member else int(n))
-    q = flt.apply(select(Guest.gender, func.sum(Visit.headcount), func.count()))
+    q = apply_filter(flt, select(Guest.gender, func.sum(Visit.headcount), func.count()))
     q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
     for gender, heads, n in s.execute(q.group_by(Guest.gender)):
         add(gender, "guest", int(heads), int(n), int(heads))
-    q = flt.apply(
+    q = apply_filter(
+        flt,
         select(
             func.sum(Visit.headcount),
             func.count(),
             func.sum(func.coalesce(Visit.boys, 0)),
             func.sum(func.coalesce(Visit.girls, 0)),
-        )
+        ),
     ).where(Visit.visitor_type == "group")
     heads, n, boys, girls = (int(v or 0) for v in s.execute(q).one())
     add("L", "group", boys, 0, boys)
@@ -450,28 +359,35 @@ def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
 
 
 def category_spellings(s: Session, flt: VisitFilter | None = None) -> dict[str, str]:
-    """Each category (lower case) -> the spelling reports show: the first in sort order, so a
-    member type "Pelajar" names the row it shares with the guests' "pelajar"."""
+    """Each category on visits (lower case) -> the spelling reports show: the first in sort
+    order, so a member type "Pelajar" names the row it shares with the guests' "pelajar"."""
     q = select(Visit.category).distinct().where(Visit.category.is_not(None))
     out: dict[str, str] = {}
-    for name in sorted(s.scalars(flt.apply(q) if flt else q)):
+    for name in sorted(s.scalars(apply_filter(flt, q) if flt else q)):
         out.setdefault(name.casefold(), name)
     return out
+
+
+def category_names(s: Session, flt: VisitFilter) -> dict[str, str]:
+    """Each category on visits (lower case) -> the row it counts in: the library's category
+    for a known name or mapped member type ("PNS/TNI/Polri" -> "pegawai"), else the name."""
+    return {
+        low: flt.categories.resolve(name) or name
+        for low, name in category_spellings(s, flt).items()
+    }
 
 
 def check_category(s: Session, flt: VisitFilter) -> None:
     """An unknown --category is an error listing the known ones, not a report of zeros."""
     if not flt.category:
         return
-    known = {**{c.casefold(): c for c in known_categories()}, **category_spellings(s)}
+    if flt.categories.resolve(flt.category):
+        return
+    known = {c.code.casefold(): c.code for c in flt.categories.categories}
+    known.update(category_spellings(s))
     if flt.category.casefold() not in known:
         names = ", ".join(sorted(known.values(), key=str.casefold))
         raise ValueError(f"unknown category {flt.category!r} (known: {names})")
-
-
-def known_categories() -> list[str]:
-    """Guest categories and group levels, which exist before anyone has come."""
-    return [*CATEGORIES, *LEVELS]
 
 
 PERIODS: dict[str, tuple[list[Any], Callable[[tuple[Any, ...]], Any]]] = {
@@ -520,49 +436,12 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
     return VisitReport(flt, by, rows, total)
 
 
-@dataclass(frozen=True)
-class DailyRow:
-    room: str
-    visitor_type: str
-    category: str
-    headcount: int  # room visits
-    records: int
-    site: str = ""
-    visitors: int = 0  # distinct people in this row
-    male: int = 0
-    female: int = 0
-
-
-@dataclass(frozen=True)
-class DailyReport:
-    """One local day's counts: site x room x visitor type x category (the staff export)."""
-
-    day: date
-    site: str | None  # None: every site
-    rows: list[DailyRow]
-    room_names: dict[tuple[str, str], tuple[str, str]]  # (site, room) -> (id, en) names
-    rooms: dict[tuple[str, str], Counts] = field(default_factory=dict)  # per (site, room)
-    counts: Counts = field(default_factory=Counts)  # the whole day, people counted once
-
-    @property
-    def total(self) -> int:
-        return sum(r.headcount for r in self.rows)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "date": self.day.isoformat(),
-            "site": self.site,
-            "total": self.total,
-            "visitors": self.counts.visitors,
-            "rows": [r.__dict__ for r in self.rows],
-        }
-
-
 def daily_report(
     s: Session,
     day: date,
     site: str | None,
     rooms: Iterable[Any] | Mapping[str, Iterable[Any]] = (),
+    categories: CategoryMap = DEFAULT_CATEGORIES,
 ) -> DailyReport:
     """The day's counts at one site, or every site (`site` None).
 
@@ -571,18 +450,19 @@ def daily_report(
     """
     per_site = rooms if isinstance(rooms, Mapping) else {site or "": rooms}
     names = {(code, r.code): (r.name, r.name_en) for code, rs in per_site.items() for r in rs}
-    flt = VisitFilter(day, day, site)
+    flt = VisitFilter(day, day, site, categories=categories)
     order = {k: i for i, k in enumerate(VISITOR_TYPES)}
-    rows = []
-    spelled = category_spellings(s, flt)
+    spelled = category_names(s, flt)
     keys = [Visit.site, Visit.room, func.lower(Visit.category)]
+    merged: dict[tuple[str, str, str, str], Counts] = {}
     for (where, room, lower), kind, c in _rows(s, flt, keys):
-        category = spelled.get(lower, lower)
-        rows.append(
-            DailyRow(
-                room, kind, category or "", c.total, c.records, where, c.visitors, c.male, c.female
-            )
-        )
+        # spellings of one category are one row; a member has one type, so people add up
+        category = spelled.get(lower, lower) or ""
+        merged.setdefault((where, room, kind, category), Counts()).merge(c)
+    rows = [
+        DailyRow(room, kind, cat, c.total, c.records, where, c.visitors, c.male, c.female)
+        for (where, room, kind, cat), c in merged.items()
+    ]
     rows.sort(key=lambda x: (x.site, x.room, order.get(x.visitor_type, 9), x.category))
     return DailyReport(
         day,
@@ -597,25 +477,11 @@ def daily_report(
 def months_of_years(s: Session, years: Iterable[int], flt: VisitFilter) -> dict[int, list[int]]:
     """Headcount per month (12 values) for each year, for the year-over-year chart."""
     years = sorted(set(years))
-    whole = VisitFilter(date(years[0], 1, 1), date(years[-1], 12, 31), flt.site, flt.room)
-    whole = VisitFilter(whole.start, whole.end, flt.site, flt.room, flt.category)
+    whole = replace(flt, start=date(years[0], 1, 1), end=date(years[-1], 12, 31))
     out = {y: [0] * 12 for y in years}
     for day, counts in per_day(s, whole).items():
         out[day.year][day.month - 1] += counts.total
     return out
-
-
-@dataclass
-class VisitViews:
-    """Everything the visit report's XLSX and PDF show, queried once."""
-
-    report: VisitReport  # the view asked for (--by)
-    views: dict[str, VisitReport]  # by --by: every period view, or only the one asked
-    days: dict[date, Counts]
-    hours: dict[int, Counts]
-    rooms: dict[str, Counts]
-    categories: dict[str, Counts]
-    per_year: dict[int, list[int]]  # this and last year, per month
 
 
 def visit_views(s: Session, flt: VisitFilter, by: str, every_view: bool = False) -> VisitViews:
@@ -635,28 +501,6 @@ def visit_views(s: Session, flt: VisitFilter, by: str, every_view: bool = False)
 
 
 # --- satisfaction (IKM) ---------------------------------------------------------------------
-
-
-@dataclass
-class IkmReport:
-    start: date
-    end: date
-    site: str | None
-    result: ikm.IkmResult
-    profile: dict[str, dict[str, int]]  # field -> value ("-" = blank) -> paper respondents
-    channels: dict[str, int]  # respondents per channel
-    population_source: str  # "visits" or "given"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "site": self.site,
-            **self.result.to_json(),
-            "population_source": self.population_source,
-            "channels": self.channels,
-            "profile": self.profile,
-        }
 
 
 def _profile_value(name: str, value: str | None) -> str:
@@ -700,7 +544,9 @@ def ikm_report(
     if population is None:
         source = "visits"
         total = VisitFilter(start, end, site)
-        population = s.scalar(total.apply(select(func.coalesce(func.sum(Visit.headcount), 0)))) or 0
+        population = (
+            s.scalar(apply_filter(total, select(func.coalesce(func.sum(Visit.headcount), 0)))) or 0
+        )
     result = ikm.summarize(counts, standard, respondents, population or None)
 
     profile: dict[str, dict[str, int]] = {}
@@ -719,4 +565,202 @@ def ikm_report(
             bucket = profile.setdefault(name, {})
             key = _profile_value(name, value)
             bucket[key] = bucket.get(key, 0) + n
-    return IkmReport(start, end, site, result, profile, channels, source)
+    notes = where(select(SurveySuggestion.local_day, SurveySuggestion.text), SurveySuggestion)
+    notes = notes.order_by(SurveySuggestion.local_day, SurveySuggestion.text)
+    suggestions = [(day, text) for day, text in s.execute(notes)]
+    return IkmReport(start, end, site, result, profile, channels, source, suggestions)
+
+
+# --- the library's year ---------------------------------------------------------------------
+
+
+def _per_month(
+    s: Session, flt: VisitFilter, keys: Sequence[Any]
+) -> dict[tuple[Any, ...], list[int]]:
+    """Room visits per month (12 values) for each value of `keys`."""
+    out: dict[tuple[Any, ...], list[int]] = {}
+    q = apply_filter(flt, select(month_text(Visit.local_day), *keys, func.sum(Visit.headcount)))
+    for month, *key, heads in s.execute(q.group_by(month_text(Visit.local_day), *keys)):
+        out.setdefault(tuple(key), [0] * 12)[int(month[5:]) - 1] += int(heads)
+    return out
+
+
+def year_report(
+    s: Session,
+    year: int,
+    site: str | None = None,
+    categories: CategoryMap = DEFAULT_CATEGORIES,
+    rooms: Mapping[str, Iterable[Any]] | None = None,
+) -> YearReport:
+    """The year's tables; `rooms` (site code -> the layout's rooms) give the rooms' names."""
+    flt = VisitFilter(date(year, 1, 1), date(year, 12, 31), site, categories=categories)
+    named = category_names(s, flt)
+    cats: dict[str, list[int]] = {}
+    for (low,), months in _per_month(s, flt, [func.lower(Visit.category)]).items():
+        row = cats.setdefault(named.get(low, low) if low else NOT_GIVEN, [0] * 12)
+        for m in range(12):
+            row[m] += months[m]
+    room_months = {
+        (where, room): months
+        for (where, room), months in _per_month(s, flt, [Visit.site, Visit.room]).items()
+    }
+    by_month, total = _counted(s, flt, [month_text(Visit.local_day)])
+    genders = {"L": [0] * 12, "P": [0] * 12, NOT_GIVEN: [0] * 12}
+    for (month,), c in by_month.items():
+        m = int(month[5:]) - 1
+        genders["L"][m] += c.male
+        genders["P"][m] += c.female
+        genders[NOT_GIVEN][m] += c.gender_unknown
+
+    guests = apply_filter(flt, select(Guest.origin_code, func.sum(Visit.headcount)))
+    guests = guests.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    places = origins_by_code()
+    origins = {
+        code or NOT_GIVEN: (places[code].name if code in places else code or NOT_GIVEN, int(n))
+        for code, n in s.execute(guests.group_by(Guest.origin_code))
+    }
+    q = apply_filter(flt, select(Guest.purpose, func.sum(Visit.headcount)))
+    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    purposes = {p or NOT_GIVEN: int(n) for p, n in s.execute(q.group_by(Guest.purpose))}
+    q = apply_filter(
+        flt,
+        select(
+            Visit.category,
+            func.count(),
+            func.sum(Visit.headcount),
+            func.sum(func.coalesce(Visit.boys, 0)),
+            func.sum(func.coalesce(Visit.girls, 0)),
+        ),
+    ).where(Visit.visitor_type == "group")
+    groups = {
+        level or NOT_GIVEN: (int(n), int(h), int(b), int(g))
+        for level, n, h, b, g in s.execute(q.group_by(Visit.category))
+    }
+    hours = {h: c.total for h, c in per_hour(s, flt).items()}
+    days = apply_filter(flt, select(func.count(Visit.local_day.distinct())))
+    names = {(code, r.code): (r.name, r.name_en) for code, rs in (rooms or {}).items() for r in rs}
+    return YearReport(
+        year=year,
+        site=site,
+        categories=dict(sorted(cats.items(), key=lambda kv: kv[0].casefold())),
+        rooms=dict(sorted(room_months.items())),
+        genders=genders,
+        origins=origins,
+        purposes=dict(sorted(purposes.items(), key=lambda kv: -kv[1])),
+        groups=dict(sorted(groups.items())),
+        hours=hours,
+        opening_days=int(s.scalar(days) or 0),
+        visitors=total.visitors,
+        room_names=names,
+    )
+
+
+# --- the list of visits ---------------------------------------------------------------------
+
+
+def visit_list(s: Session, flt: VisitFilter) -> list[VisitLine]:
+    """Every visit of the filter in time order, one line each (an export of personal data:
+    member numbers, no names of anyone)."""
+    q = (
+        select(
+            Visit.at_utc,
+            Visit.local_day,
+            Visit.site,
+            Visit.room,
+            Visit.visitor_type,
+            Member.number,
+            Group.institution,
+            Visit.category,
+            func.coalesce(Member.gender, Guest.gender),
+            Visit.headcount,
+            Visit.boys,
+            Visit.girls,
+            Guest.origin_code,
+            Guest.purpose,
+            Visit.source,
+        )
+        .select_from(Visit)
+        .outerjoin(Member, Member.id == Visit.member_id)
+        .outerjoin(Guest, Guest.id == Visit.guest_id)
+        .outerjoin(Group, Group.id == Visit.group_id)
+    )
+    q = apply_filter(flt, q).order_by(Visit.at_utc, Visit.site, Visit.room)
+    places = origins_by_code()
+    out = []
+    for row in s.execute(q):
+        at, day, site, room, kind, number, institution, cat, gender, heads, *rest = row
+        boys, girls, origin, purpose, source = rest
+        local = local_time(at)
+        out.append(
+            VisitLine(
+                day=day,
+                time=f"{local.hour:02d}:{local.minute:02d}",
+                site=site,
+                room=room,
+                visitor_type=str(kind),
+                who=number or institution or "",
+                category=(flt.categories.resolve(cat) or cat or NOT_GIVEN),
+                gender=gender if gender in ("L", "P") else NOT_GIVEN,
+                headcount=int(heads),
+                boys=boys,
+                girls=girls,
+                origin=places[origin].name if origin in places else (origin or ""),
+                purpose=purpose or "",
+                source=str(source),
+            )
+        )
+    return out
+
+
+# --- IPLM figures ---------------------------------------------------------------------------
+
+
+def iplm_report(s: Session, year: int, population: int | None = None) -> IplmReport:
+    """Perpusnas' census figures on visits and members for a year (kiosk.domain.iplm)."""
+    flt = VisitFilter(date(year, 1, 1), date(year, 12, 31))
+    per_day_site, total = _counted(s, flt, [Visit.local_day, Visit.site])
+    per_site: dict[str, int] = {}
+    for (_day, site), c in per_day_site.items():  # people once per day and site
+        per_site[site] = per_site.get(site, 0) + c.visitors
+    days = int(s.scalar(apply_filter(flt, select(func.count(Visit.local_day.distinct())))) or 0)
+    start, _ = day_bounds_utc(flt.start)
+    _, end = day_bounds_utc(flt.end)
+    registered = s.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.created_at < end)
+        .where((Member.expires.is_(None)) | (Member.expires >= flt.start))
+    )
+    new = s.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.created_at >= start, Member.created_at < end)
+    )
+    active = s.scalar(
+        apply_filter(flt, select(func.count(Visit.member_id.distinct()))).where(
+            Visit.visitor_type == "member"
+        )
+    )
+    groups = s.scalar(
+        apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0))).where(
+            Visit.visitor_type == "group"
+        )
+    )
+    q = apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0)))
+    events = s.scalar(
+        q.join(Guest, Guest.id == Visit.guest_id).where(
+            Visit.visitor_type == "guest", Guest.purpose == "kegiatan"
+        )
+    )
+    return iplm_figures(
+        year,
+        physical=sum(per_site.values()),
+        room_visits=total.total,
+        opening_days=days,
+        registered=int(registered or 0),
+        new=int(new or 0),
+        active=int(active or 0),
+        participants=int(groups or 0) + int(events or 0),
+        per_site=per_site,
+        population=population,
+    )

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from kiosk.adapters.render import exports, report_tables
 from kiosk.adapters.render.table import Word, text
+from kiosk.domain.counts import Counts, DailyReport, DailyRow, VisitFilter, VisitReport
 from kiosk.i18n import catalog
-from kiosk.services.reports import Counts, DailyReport, DailyRow, VisitFilter, VisitReport
 
 
 def visit_report(by: str, keys: list) -> VisitReport:

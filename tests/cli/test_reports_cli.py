@@ -250,3 +250,168 @@ def test_paper_import_refuses_impossible_ages_and_future_days(kiosk, tmp_path: P
     reasons = {r["line"]: r["reason"] for r in out["refused"]}
     assert set(reasons) == {2, 3, 4}
     assert "abc" in reasons[2] and "200" in reasons[3] and "future" in reasons[4]
+
+
+def test_categories_command_shows_the_mapping_from_the_settings(kiosk, tmp_path, monkeypatch):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        '[categories.member_types]\nHonorer = "pegawai"\n"Anak Sekolah" = "PELAJAR"\n'
+    )
+    code, out, _ = kiosk("categories", "--config", str(config), "--json")
+    assert code == 0
+    rows = {r["code"]: r for r in out["categories"]}
+    assert {"umum", "pelajar", "SD", "LAINNYA", "anak"} <= set(rows)
+    assert rows["SD"]["kind"] == "group" and rows["umum"]["kind"] == "guest"
+    assert {"honorer", "pns/tni/polri"} <= set(rows["pegawai"]["member_types"])
+    assert "anak sekolah" in rows["pelajar"]["member_types"]
+    code, text, _ = kiosk("categories", "--config", str(config), "--lang", "id")
+    assert code == 0 and "honorer" in text and "Pelajar" in text
+    config.write_text('[categories.member_types]\nHonorer = "pegawe"\n')
+    code, _, err = kiosk("categories", "--config", str(config))
+    assert code != 0 and "unknown category 'pegawe'" in err and len(err.strip().splitlines()) == 1
+
+
+def _year_of_visits(kiosk) -> None:
+    kiosk("members", "add", "M1", "Siti", "--gender", "P", "--category", "PNS/TNI/Polri")
+    kiosk("members", "add", "M2", "Budi", "--gender", "L", "--category", "Pelajar")
+    kiosk("checkin", "M1", "--room", "BACA", "--at", "2026-01-05T09:00")
+    kiosk("checkin", "M1", "--room", "REF", "--at", "2026-01-05T10:00")
+    kiosk("checkin", "M2", "--room", "BACA", "--at", "2026-11-24T23:30")
+    guest = ("--category", "pelajar", "--gender", "P", "--origin", "16.05", "--purpose", "belajar")
+    code, _, err = kiosk("guest", *guest, "--room", "BACA", "--at", "2026-06-10T10:00")
+    assert code == 0, err
+    kiosk("groups", "add", "--date", "2026-11-25", "--institution", "SD Negeri 5", "--level", "SD",
+          "--children", "20", "--adults", "2")  # fmt: skip
+    _, [group], _ = kiosk("groups", "list", "--json")
+    code, _, err = kiosk("groups", "checkin", group["code"], "--children", "20", "--adults", "2",
+                         "--room", "ANAK", "--at", "2026-11-25T09:00")  # fmt: skip
+    assert code == 0, err
+
+
+def test_year_report_xlsx_and_pdf(kiosk, tmp_path: Path) -> None:
+    _year_of_visits(kiosk)
+    code, rep, err = kiosk("report", "year", "--year", "2026", "--json")
+    assert code == 0, err
+    assert rep["total"] == 1 + 1 + 1 + 1 + 22 and rep["visitors"] == 2 + 1 + 22
+    assert rep["opening_days"] == 4
+    assert rep["categories"]["pegawai"][0] == 2 and rep["categories"]["pelajar"][10] == 1
+    assert rep["categories"]["pelajar"][5] == 1 and rep["categories"]["SD"][10] == 22
+    assert rep["origins"] == [{"code": "16.05", "name": "Kabupaten Musi Rawas", "guests": 1}]
+    assert rep["groups"]["SD"] == {"visits": 1, "headcount": 22, "boys": 0, "girls": 0}
+    assert rep["hours"]["23"] == 1
+    xlsx, pdf = tmp_path / "year.xlsx", tmp_path / "year.pdf"
+    for out in (xlsx, pdf):
+        code, _, err = kiosk("report", "year", "--year", "2026", "--lang", "id", "--out", str(out))
+        assert code == 0, err
+    wb = load_workbook(xlsx)
+    by_title = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    cats = next(v for k, v in by_title.items() if "kategori" in k.lower())
+    assert cats[0][0] == "Kategori" and cats[0][1] == "Januari" and cats[0][-1] == "Jumlah"
+    row = {r[0]: r[1:] for r in cats[1:]}
+    assert row["ASN / pegawai"][0] == 2 and row["ASN / pegawai"][-1] == 2
+    assert row["Jumlah"][-1] == 26
+    rooms = next(v for k, v in by_title.items() if "ruang" in k.lower())
+    assert {(r[0], r[1]) for r in rooms[1:-1]} >= {("PUSAT", "Ruang Baca Umum")}
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert b"Laporan Kunjungan Tahunan 2026" in pdf.read_bytes()  # the document's title
+    pages = render_pages(pdf, tmp_path / "year")
+    assert len(pages) >= 1
+
+
+def render_pages(pdf: Path, prefix: Path) -> list[Path]:
+    """Every page as PNG (pdftoppm), kept for a person to look at."""
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(prefix)], check=True)
+    pages = sorted(prefix.parent.glob(prefix.name + "-*.png"))
+    assert pages and all(p.stat().st_size > 1000 for p in pages)
+    return pages
+
+
+def test_list_of_visits_has_one_row_per_visit_and_no_names(kiosk, tmp_path: Path) -> None:
+    _year_of_visits(kiosk)
+    xlsx, csv_out = tmp_path / "list.xlsx", tmp_path / "list.csv"
+    args = ("report", "list", "--from", "2026-01-01", "--to", "2026-12-31", "--lang", "id")
+    code, out, err = kiosk(*args, "--out", str(xlsx), "--json")
+    assert code == 0, err
+    assert out["visits"] == 5
+    code, _, err = kiosk(*args, "--site", "PUSAT", "--room", "BACA", "--out", str(csv_out))
+    assert code == 0, err
+    rows = list(load_workbook(xlsx).worksheets[0].iter_rows(values_only=True))
+    body = rows[1:-1]
+    assert len(body) == 5 and rows[-1][0] == "Jumlah" and rows[-1][8] == 1 + 1 + 1 + 1 + 22
+    cells = {str(c) for r in rows for c in r if c is not None}
+    assert not {"Siti", "Budi"} & cells  # no names, member numbers only
+    first = body[0]
+    assert (first[1], first[3], first[5], first[6], first[7]) == (
+        "09:00", "BACA", "M1", "ASN / pegawai", "Perempuan",
+    )  # fmt: skip
+    late = next(r for r in body if r[5] == "M2")
+    assert str(late[0])[:10] == "2026-11-24" and late[1] == "23:30"  # the WIB day and time
+    guest = next(r for r in body if r[4] == "Tamu")
+    assert (guest[11], guest[12]) == ("Kabupaten Musi Rawas", "Belajar / tugas")
+    with csv_out.open(encoding="utf-8-sig") as f:
+        lines = list(csv.reader(f))
+    assert len(lines) == 1 + 3 + 1  # heading, BACA of PUSAT (M1, M2, the guest), total
+    assert [r[5] for r in lines[1:-1]] == ["M1", "", "M2"]
+
+
+def test_iplm_figures_with_their_definitions(kiosk, tmp_path: Path) -> None:
+    _year_of_visits(kiosk)
+    code, rep, err = kiosk("report", "iplm", "--year", "2026", "--population", "250000", "--json")
+    assert code == 0, err
+    fig = {f["code"]: f["value"] for f in rep["figures"]}
+    # M1 in two rooms on one day is one physical visit; the guest 1, the group 22, M2 1
+    assert fig["physical_visits"] == 1 + 1 + 1 + 22 and fig["room_visits"] == 26
+    assert fig["opening_days"] == 4 and fig["visits_per_opening_day"] == round(25 / 4, 2)
+    assert (fig["members_registered"], fig["members_new"], fig["members_active"]) == (2, 2, 2)
+    assert fig["activity_participants"] == 22
+    assert fig["visits_per_capita"] == round(25 / 250000, 4)
+    assert fig["members_per_population"] == round(100 * 2 / 250000, 2)
+    assert all(f["definition"] for f in rep["figures"])
+    assert rep["per_site"] == {"PUSAT": 25}
+    code, rep, _ = kiosk("report", "iplm", "--year", "2025", "--json")
+    fig = {f["code"]: f["value"] for f in rep["figures"]}
+    assert fig["physical_visits"] == 0 and fig["visits_per_capita"] is None
+    out = tmp_path / "iplm.xlsx"
+    code, _, err = kiosk("report", "iplm", "--year", "2026", "--lang", "id", "--out", str(out))
+    assert code == 0, err
+    rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("Data", "Nilai", "Cara menghitung")
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["Kunjungan fisik setahun"][1] == 25
+    assert "Satu Data" in by_name["Kunjungan per hari layanan"][2]
+
+
+def test_paper_file_imports_once_and_keeps_its_suggestions(kiosk, tmp_path: Path) -> None:
+    f = tmp_path / "skm.csv"
+    f.write_text(
+        "Tanggal;Jenis kelamin;Umur;" + ";".join(f"U{i}" for i in range(1, 10)) + ";Saran\n"
+        "03/11/2025;L;34;4;3;3;4;4;4;3;3;4;Tambah   buku anak\n"
+        "04/11/2025;P;51;3;3;2;3;3;3;3;3;3;\n"
+        "05/11/2025;P;22;4;4;4;4;4;4;4;4;4;AC ruang baca & wifi <lambat>\n",
+        encoding="utf-8",
+    )
+    code, out, err = kiosk("survey", "import", str(f), "--json")
+    assert code == 0, err
+    assert (out["stored"], out["suggestions"]) == (3, 2)
+    code, out, err = kiosk("survey", "import", str(f), "--json")
+    assert code != 0 and "already imported" in err and "--again" in err
+    assert len(err.strip().splitlines()) == 1
+    args = ("report", "ikm", "--from", "2025-11-01", "--to", "2025-11-30")
+    code, rep, _ = kiosk(*args, "--json")
+    assert rep["respondents"] == 3  # not doubled
+    assert rep["suggestions"] == [
+        {"date": "2025-11-03", "text": "Tambah buku anak"},
+        {"date": "2025-11-05", "text": "AC ruang baca & wifi <lambat>"},
+    ]
+    xlsx, pdf = tmp_path / "ikm.xlsx", tmp_path / "ikm.pdf"
+    for out_file in (xlsx, pdf):
+        code, _, err = kiosk(*args, "--lang", "id", "--out", str(out_file))
+        assert code == 0, err
+    sheet = load_workbook(xlsx).worksheets[-1]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "Saran" and rows[0] == ("Tanggal", "Saran") and len(rows) == 3
+    assert render_pages(pdf, tmp_path / "ikm")
+    code, out, err = kiosk("survey", "import", str(f), "--again", "--json")
+    assert code == 0, err
+    code, rep, _ = kiosk(*args, "--json")
+    assert rep["respondents"] == 6 and len(rep["suggestions"]) == 4

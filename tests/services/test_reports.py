@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from kiosk.adapters.db.models import Visit
-from kiosk.services import reports
+from kiosk.domain.cards import make_payload
+from kiosk.domain.categories import category_map
+from kiosk.services import members, reports
 from kiosk.services.kiosk import KioskService
 from tests.support.visit_history import (
     by_gender,
@@ -18,6 +22,8 @@ from tests.support.visit_history import (
     people,
     raw,
 )
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture
@@ -191,9 +197,45 @@ def test_one_row_per_category_whatever_its_spelling(history: KioskService) -> No
     with history.sessions() as s:
         rows = dict(reports.visit_report(s, flt, "category").rows)
     # members "Umum"/"Pelajar" (member file) and guests "umum"/"pelajar" (the kiosk's list)
-    assert {"Umum", "Pelajar", "TK", "SD"} == set(rows)
-    assert (rows["Umum"].member, rows["Umum"].guest) == (4, 2)
-    assert (rows["Pelajar"].member, rows["Pelajar"].guest) == (2, 1)
+    assert {"umum", "pelajar", "TK", "SD"} == set(rows)
+    assert (rows["umum"].member, rows["umum"].guest) == (4, 2)
+    assert (rows["pelajar"].member, rows["pelajar"].guest) == (2, 1)
+
+
+def _member_of_type(svc: KioskService, number: str, member_type: str, room: str) -> None:
+    """A member whose type the member file spells its own way, with one visit on the 25th."""
+    with svc.session() as s:
+        members.add_member(s, number, "Rina", "P", member_type)
+    card = make_payload(number, 1, svc.desk.keyring)
+    at = datetime(2026, 11, 25, 11, 0, tzinfo=JAKARTA)
+    assert svc.check_in(card, room, at=at, source="paper").counted
+
+
+def test_member_types_count_in_the_category_they_map_to(history: KioskService) -> None:
+    _member_of_type(history, "M003", "PNS/TNI/Polri", "REF")  # INLISLite's type: a default
+    _member_of_type(history, "M004", "Honorer", "REF")  # the library's own, from the settings
+    mapped = category_map({"honorer": "PEGAWAI"})
+    flt = reports.VisitFilter(date(2026, 11, 24), date(2026, 11, 26), categories=mapped)
+    with history.sessions() as s:
+        rows = dict(reports.visit_report(s, flt, "category").rows)
+        assert (rows["pegawai"].member, rows["pegawai"].visitors) == (2, 2)
+        assert "Honorer" not in rows and "PNS/TNI/Polri" not in rows
+        for spelling in ("PEGAWAI", "pns/tni/polri", " Honorer "):
+            only = replace(flt, category=spelling)
+            assert reports.visit_report(s, only, "day").total.member == 2
+        # without the library's mapping "Honorer" is a row of its own, and a known name
+        plain = reports.VisitFilter(flt.start, flt.end)
+        rows = dict(reports.visit_report(s, plain, "category").rows)
+        assert (rows["pegawai"].member, rows["Honorer"].member) == (1, 1)
+        assert reports.visit_report(s, replace(plain, category="honorer"), "day").total.member == 1
+        day = reports.daily_report(s, date(2026, 11, 25), "PUSAT", categories=mapped)
+        ref = [r for r in day.rows if r.room == "REF" and r.category == "pegawai"]
+        assert [(r.headcount, r.visitors) for r in ref] == [(2, 2)]
+
+
+def test_a_member_type_mapped_to_no_category_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown category 'guru besar'"):
+        category_map({"Dosen": "guru besar"})
 
 
 def test_an_unknown_category_is_refused_with_the_known_ones(history: KioskService) -> None:

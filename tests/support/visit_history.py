@@ -118,12 +118,26 @@ def by_gender(rows: list[dict]) -> tuple[int, int]:
     return male, female
 
 
+# The library's categories as the reports name them, and member types of SLiMS/INLISLite that
+# count in them, written out here rather than taken from kiosk.domain.categories.
+LIBRARY_CATEGORIES = {
+    **{c: c for c in ("umum", "pelajar", "mahasiswa", "guru", "pegawai", "peneliti", "anak")},
+    **{c.casefold(): c for c in ("PAUD", "TK", "SD", "SMP", "SMA", "LAINNYA")},
+    "dosen": "guru",
+    "pns": "pegawai",
+    "pns/tni/polri": "pegawai",
+    "siswa": "pelajar",
+    "anak-anak": "anak",
+}
+
+
 def category(rows: list[dict]):
-    """The category row a visit counts in: one per category whatever its spelling, named by
-    its first spelling in sort order ("Pelajar" of the member file and the guests' "pelajar")."""
+    """The category row a visit counts in: one per category whatever its spelling ("Pelajar"
+    of the member file and the guests' "pelajar" are "pelajar"), a member type in the category
+    it maps to ("PNS" in "pegawai"), any other name by its first spelling in sort order."""
     names: dict[str, str] = {}
     for name in sorted({r["category"] for r in rows if r["category"]}):
-        names.setdefault(name.casefold(), name)
+        names.setdefault(name.casefold(), LIBRARY_CATEGORIES.get(name.casefold(), name))
     return lambda r: names[r["category"].casefold()] if r["category"] else ""
 
 

@@ -275,6 +275,35 @@ class SurveyAnswer(Base):
     __table_args__ = (Index("ix_survey_answers_std_day", "standard", "local_day", "element"),)
 
 
+class SurveyImport(Base):
+    """A paper survey file already imported, by the hash of its bytes: the same file twice
+    would double every count, so it is refused unless staff say --again."""
+
+    __tablename__ = "survey_imports"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    digest: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the file
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    standard: Mapped[str] = mapped_column(String(24))
+    site: Mapped[str] = mapped_column(String(16))
+    rows: Mapped[int] = mapped_column(Integer)
+
+
+class SurveySuggestion(Base):
+    """A suggestion ("Saran") written on a paper form. Kept apart from the respondents and
+    their answers: nothing links a suggestion to a person or a profile."""
+
+    __tablename__ = "survey_suggestions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    standard: Mapped[str] = mapped_column(String(24))
+    local_day: Mapped[date] = mapped_column(Date)
+    site: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_survey_suggestions_std_day", "standard", "local_day"),)
+
+
 # Covering index for the visit reports: a year of per-day or per-hour totals is read from the
 # index alone (tools/bench_reports.py: about 3x faster for a year, 5x for ten years).
 Index(

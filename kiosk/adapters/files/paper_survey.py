@@ -7,6 +7,7 @@ separators, Indonesian column names, dates as YYYY-MM-DD or DD/MM/YYYY.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,8 @@ from kiosk.adapters.files.csvfiles import (
 from kiosk.domain import ikm
 from kiosk.domain.surveys import PROFILE_MAX
 
+MAX_SUGGESTION = 500  # the database column
+
 _PROFILE_ALIASES = aliases(
     {
         "date": "date tanggal tgl hari_tanggal",
@@ -30,6 +33,7 @@ _PROFILE_ALIASES = aliases(
         "age_band": "age_band age umur usia kelompok_umur",
         "education": "education pendidikan pendidikan_terakhir",
         "occupation": "occupation pekerjaan",
+        "suggestion": "suggestion suggestions saran kritik_saran kritik_dan_saran saran_masukan",
         "_ignore": "no nomor no_responden nomor_responden responden respondent",
         "_name": "nama name nama_responden nama_lengkap",
     }
@@ -42,6 +46,7 @@ class PaperRow:
     day: date
     answers: dict[str, int]
     profile: dict[str, str | None]
+    suggestion: str | None = None  # stored apart from the answers, never with the profile
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class PaperImport:
     encoding: str
     delimiter: str
     warnings: list[str] = field(default_factory=list)
+    digest: str = ""  # sha256 of the file's bytes: the same file is not imported twice
 
     @property
     def ok(self) -> bool:
@@ -103,7 +109,8 @@ def parse_paper_file(
     if day is None and "date" not in columns:
         raise ImportFileError("no date column in the file: give the survey day with --date")
 
-    result = PaperImport(standard, [], [], csv_text.encoding, delim, warnings)
+    digest = hashlib.sha256(data).hexdigest()
+    result = PaperImport(standard, [], [], csv_text.encoding, delim, warnings, digest)
     for line, record, error in csv_text.rows(delim):
         if record is None:
             result.refused.append(PaperRefused(line, error))
@@ -139,8 +146,8 @@ def _detect_header(csv_text: CsvText, std: ikm.Standard) -> tuple[str, list[str]
     if unknown:
         raise ImportFileError(
             f"unknown column(s): {', '.join(unknown)}; expected U1..U{len(std.codes)}, date, "
-            "gender, age_band, education, occupation (or tanggal, jenis_kelamin, umur, "
-            "pendidikan, pekerjaan)"
+            "gender, age_band, education, occupation, suggestion (or tanggal, jenis_kelamin, "
+            "umur, pendidikan, pekerjaan, saran)"
         )
     extra = [c for n in names if (c := _element_code(n)) and c not in std.codes]
     if extra:
@@ -176,6 +183,9 @@ def _paper_row(
             answers[code] = int(raw)
         else:
             reasons.append(f"{code} is {raw!r}, not 1-4 or blank")
+    suggestion = " ".join(get("suggestion").split()) or None
+    if suggestion and len(suggestion) > MAX_SUGGESTION:
+        reasons.append(f"the suggestion is longer than {MAX_SUGGESTION} characters")
     if not answers and not reasons:
         reasons.append("no element is answered")
     day, today = days
@@ -207,4 +217,4 @@ def _paper_row(
     if reasons:
         return PaperRefused(line, "; ".join(reasons))
     assert day is not None
-    return PaperRow(line, day, answers, profile)
+    return PaperRow(line, day, answers, profile, suggestion)

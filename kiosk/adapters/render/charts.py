@@ -15,8 +15,8 @@ from reportlab.lib.units import mm
 
 from kiosk.adapters.render.report_tables import VISITOR_WORDS
 from kiosk.domain import ikm
+from kiosk.domain.counts import Counts
 from kiosk.i18n import gettext, month_name
-from kiosk.services.reports import Counts
 
 WIDTH = A4[0] - 36 * mm
 TYPE_COLOURS = {

@@ -17,8 +17,8 @@ from typing import Any
 from kiosk.adapters.files.atomic import atomic_open, write_bytes
 from kiosk.adapters.render.report_tables import daily_table
 from kiosk.adapters.render.table import Fixed, MonthStart, Table, label, typed
+from kiosk.domain.counts import DailyReport
 from kiosk.i18n import LANGUAGES
-from kiosk.services.reports import DailyReport
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -6,21 +6,32 @@ the catalogues (kiosk.i18n). Tables are the same `Table`s the spreadsheets get.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import (
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
 from reportlab.platypus import Table as PdfTable
 
 from kiosk.adapters.render import charts, report_tables
 from kiosk.adapters.render.table import N_, Column, Local, Table, label
 from kiosk.domain import ikm
+from kiosk.domain.counts import Counts, IkmReport, VisitViews, YearReport
 from kiosk.i18n import gettext, month_name
-from kiosk.services.reports import Counts, IkmReport, VisitViews
 
 TABLE_STYLE = TableStyle(
     [
@@ -60,17 +71,31 @@ def _t(msgid: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def _build(path: Path, story: list[Any], library: str, title: str) -> None:
+@dataclass(frozen=True)
+class Letterhead:
+    """What heads a report the library signs: from the settings and the layout."""
+
+    library: str
+    site_name: str | None = None  # None: every site
+    logo: Path | None = None
+    city: str = ""  # where it is signed
+    head_name: str = ""  # the head of the library; a dotted line when not set
+    head_id: str = ""  # NIP
+
+
+def _build(
+    path: Path, story: list[Any], library: str, title: str, pagesize: tuple[float, float] = A4
+) -> None:
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.drawString(18 * mm, 10 * mm, library)
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, str(doc.page))
+        canvas.drawRightString(pagesize[0] - 18 * mm, 10 * mm, str(doc.page))
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
         str(path),
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=15 * mm,
@@ -250,5 +275,108 @@ def ikm_pdf(path: Path, report: IkmReport, lang: str, library: str) -> Path:
     )
     story.append(Spacer(1, 2 * mm))
     story.append(_profile_table(report, lang))
+    if report.suggestions:
+        story.append(Spacer(1, 4 * mm))
+        story.append(Paragraph(_t(N_("Suggestions"), lang), styles["Heading2"]))
+        for day, text in report.suggestions:
+            line = f"{day.day} {month_name(day.month, lang)} {day.year}: {escape(text)}"
+            story.append(Paragraph(line, styles["Normal"]))
     _build(path, story, library, title)
+    return path
+
+
+# --- the library's year ---------------------------------------------------------------------
+
+
+def period_words(start: date, end: date, lang: str) -> str:
+    """'1 Januari - 31 Desember 2026': the period as a signed report writes it."""
+
+    def day(d: date, year: bool) -> str:
+        text = f"{d.day} {month_name(d.month, lang)}"
+        return f"{text} {d.year}" if year else text
+
+    return f"{day(start, start.year != end.year)} - {day(end, True)}"
+
+
+def letterhead(head: Letterhead, title: str, period: str, lang: str) -> list[Any]:
+    """The library's name (and logo, when given), the site, the report's title and period."""
+    styles = getSampleStyleSheet()
+    lines = [Paragraph(f"<b>{escape(head.library)}</b>", styles["Heading2"])]
+    site = head.site_name or _t(N_("All sites"), lang)
+    lines.append(Paragraph(escape(site), styles["Normal"]))
+    top: Any = lines
+    if head.logo and Path(head.logo).is_file():
+        logo = Image(str(head.logo), width=18 * mm, height=18 * mm, kind="proportional")
+        top = [PdfTable([[logo, lines]], colWidths=[22 * mm, None], hAlign="LEFT")]
+        top[0].setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return [
+        *top,
+        HRFlowable(width="100%", thickness=1, color=colors.black, spaceBefore=2, spaceAfter=4),
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(escape(period), styles["Normal"]),
+        Spacer(1, 4 * mm),
+    ]
+
+
+def signature(head: Letterhead, signed: date, lang: str) -> KeepTogether:
+    """The place and day, 'Head of the library', room to sign, and the head's name."""
+    styles = getSampleStyleSheet()
+    day = f"{signed.day} {month_name(signed.month, lang)} {signed.year}"
+    when = escape(f"{head.city}, {day}" if head.city else day)
+    name = escape(head.head_name) if head.head_name else "(....................................)"
+    block = [
+        Paragraph(when, styles["Normal"]),
+        Paragraph(_t(N_("Head of the library"), lang), styles["Normal"]),
+        Spacer(1, 18 * mm),
+        Paragraph(f"<u>{name}</u>", styles["Normal"]),
+    ]
+    if head.head_id:
+        block.append(Paragraph(f"NIP {escape(head.head_id)}", styles["Normal"]))
+    t = PdfTable([["", block]], colWidths=[None, 70 * mm])
+    return KeepTogether([Spacer(1, 8 * mm), t])
+
+
+def _month_table(table: Table, lang: str, width: float) -> PdfTable:
+    """A table of 12 months on a landscape page: short month headings, small type."""
+    headings = [
+        month_name(int(c.name[1:]), lang)[:3] if c.name[:1] == "m" and c.name[1:].isdigit() else h
+        for c, h in zip(table.columns, table.headings(lang), strict=True)
+    ]
+    rows = [_row(r, table, lang) for r in table.all_rows()]
+    keys = len(table.columns) - 13
+    first = (width - 13 * 15 * mm) / keys
+    t = PdfTable([headings, *rows], colWidths=[first] * keys + [15 * mm] * 13, repeatRows=1)
+    style = TableStyle(TABLE_STYLE.getCommands())
+    style.add("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8)
+    style.add("FONT", (0, 1), (-1, -1), "Helvetica", 8)
+    style.add("ALIGN", (0, 0), (keys - 1, -1), "LEFT")
+    t.setStyle(style)
+    return t
+
+
+def year_pdf(path: Path, rep: YearReport, lang: str, head: Letterhead, signed: date) -> Path:
+    """The yearly visit report on landscape pages, with letterhead and signature block."""
+    styles = getSampleStyleSheet()
+    title = _t(N_("Yearly visit report {year}"), lang, year=rep.year)
+    period = period_words(date(rep.year, 1, 1), date(rep.year, 12, 31), lang)
+    story = letterhead(head, title, period, lang)
+    width = landscape(A4)[0] - 36 * mm
+    for table in report_tables.year_tables(rep):
+        block: list[Any] = [Paragraph(table.title_text(lang), styles["Heading3"])]
+        if any(c.name == "m01" for c in table.columns):
+            block.append(_month_table(table, lang, width))
+        else:
+            t = pdf_table(table, lang, [90 * mm] + [30 * mm] * (len(table.columns) - 1))
+            t.hAlign = "LEFT"
+            if table.totals is None:
+                style = TableStyle(TABLE_STYLE.getCommands())
+                style.add("LINEABOVE", (0, -1), (-1, -1), 0, colors.white)
+                t.setStyle(style)
+            block.append(t)
+        story.append(KeepTogether(block) if len(table.rows) < 25 else block[0])
+        if len(table.rows) >= 25:
+            story.append(block[1])  # a long table breaks across pages under its title
+        story.append(Spacer(1, 4 * mm))
+    story.append(signature(head, signed, lang))
+    _build(path, story, head.library, title, pagesize=landscape(A4))
     return path

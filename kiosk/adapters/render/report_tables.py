@@ -6,7 +6,19 @@ from typing import Any
 
 from kiosk.adapters.render.table import N_, Column, Fixed, Local, Table, Word
 from kiosk.domain import ikm
-from kiosk.services.reports import Counts, DailyReport, IkmReport, VisitReport
+from kiosk.domain.categories import all_categories
+from kiosk.domain.counts import (
+    Counts,
+    DailyReport,
+    IkmReport,
+    VisitLine,
+    VisitReport,
+    YearReport,
+)
+from kiosk.domain.groups import LEVELS as GROUP_LEVELS
+from kiosk.domain.guests import PURPOSES as GUEST_PURPOSES
+from kiosk.domain.iplm import FIGURES, IplmReport
+from kiosk.i18n import MONTHS
 
 VISITOR_WORDS = {"member": N_("Member"), "guest": N_("Guest"), "group": N_("Group")}
 PERIOD_HEADINGS = {
@@ -45,6 +57,7 @@ PROFILE_HEADINGS = {
     "occupation": N_("Occupation"),
 }
 GENDER_WORDS = {"L": N_("Male"), "P": N_("Female"), "-": N_("not given")}
+CATEGORY_WORDS = {c.code: c.words for c in all_categories()}
 
 
 PEOPLE = (
@@ -227,3 +240,161 @@ def ikm_profile_table(rep: IkmReport) -> Table:
         Column("n", "n", "count"),
     ]
     return Table(N_("Profile"), columns, rows)
+
+
+# --- the library's year ---------------------------------------------------------------------
+
+PURPOSE_WORDS = GUEST_PURPOSES
+LEVEL_WORDS = GROUP_LEVELS
+
+
+def _month_columns() -> list[Column]:
+    return [Column(f"m{m:02d}", MONTHS[m - 1], "count") for m in range(1, 13)]
+
+
+def _month_rows(rows: list[tuple[list[Any], list[int]]]) -> tuple[list[list[Any]], list[Any]]:
+    """Rows of 12 months and their year total, and the totals row under them."""
+    body = [[*head, *months, sum(months)] for head, months in rows]
+    width = len(rows[0][0]) if rows else 1
+    sums = [sum(r[width + m] for r in body) for m in range(13)]
+    return body, [TOTAL, *[""] * (width - 1), *sums]
+
+
+def year_tables(rep: YearReport) -> list[Table]:
+    """Category x month (SLiMS' visitor table), room x month per site, gender x month, guests
+    by origin and by purpose, groups by level, busiest hours and the year in figures."""
+    months = [*_month_columns(), Column("total", TOTAL, "count")]
+    out: list[Table] = []
+
+    rows, totals = _month_rows(
+        [
+            ([Word(CATEGORY_WORDS[k]) if k in CATEGORY_WORDS else k], v)
+            for k, v in rep.categories.items()
+        ]
+    )
+    out.append(
+        Table(
+            N_("Visits by category and month"),
+            [Column("category", N_("Category")), *months],
+            rows,
+            totals,
+        )
+    )
+
+    room_rows = []
+    for (site, room), v in rep.rooms.items():
+        names = rep.room_names.get((site, room))
+        room_rows.append(([site, Local(*names) if names else room], v))
+    rows, totals = _month_rows(room_rows)
+    columns = [Column("site", N_("Site")), Column("room", N_("Room")), *months]
+    out.append(Table(N_("Visits by room and month"), columns, rows, totals))
+
+    rows, totals = _month_rows([([Word(GENDER_WORDS[k])], v) for k, v in rep.genders.items()])
+    out.append(
+        Table(
+            N_("Visits by gender and month"),
+            [Column("gender", N_("Gender")), *months],
+            rows,
+            totals,
+        )
+    )
+
+    ordered = sorted(rep.origins.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
+    rows = [[name, n] for _code, (name, n) in ordered]
+    columns = [Column("origin", N_("Origin")), Column("guests", N_("Guest"), "count")]
+    out.append(Table(N_("Guests by origin"), columns, rows, [TOTAL, sum(r[1] for r in rows)]))
+
+    rows = [
+        [Word(PURPOSE_WORDS[k]) if k in PURPOSE_WORDS else k, n] for k, n in rep.purposes.items()
+    ]
+    columns = [Column("purpose", N_("Purpose")), Column("guests", N_("Guest"), "count")]
+    out.append(Table(N_("Guests by purpose"), columns, rows, [TOTAL, sum(r[1] for r in rows)]))
+
+    rows = [[Word(LEVEL_WORDS[k]) if k in LEVEL_WORDS else k, *v] for k, v in rep.groups.items()]
+    columns = [
+        Column("level", N_("Level")),
+        Column("groups", N_("Group visits"), "count"),
+        Column("headcount", N_("Headcount"), "count"),
+        Column("boys", N_("Boys"), "count"),
+        Column("girls", N_("Girls"), "count"),
+    ]
+    sums = [sum(r[i] for r in rows) for i in range(1, 5)]
+    out.append(Table(N_("Groups by level"), columns, rows, [TOTAL, *sums]))
+
+    busiest = sorted(rep.hours.items(), key=lambda kv: (-kv[1], kv[0]))
+    rows = [[h, n] for h, n in sorted(busiest[:5])]
+    columns = [Column("hour", N_("Hour"), "hour"), Column("visits", N_("Room visits"), "count")]
+    out.append(Table(N_("Busiest hours (WIB)"), columns, rows))
+
+    rows = [
+        [Word(N_("Room visits")), rep.total],
+        [Word(N_("Visitors (people)")), rep.visitors],
+        [Word(N_("Opening days")), rep.opening_days],
+        [Word(N_("Room visits per opening day")), Fixed(rep.per_opening_day)],
+    ]
+    out.append(
+        Table(N_("The year in figures"), [Column("field", ""), Column("value", "", "count")], rows)
+    )
+    return out
+
+
+def list_table(lines: list[VisitLine]) -> Table:
+    """One row per visit (kiosk report list): no names, member numbers only."""
+    columns = [
+        Column("date", N_("Date"), "day"),
+        Column("time", N_("Time (WIB)")),
+        Column("site", N_("Site")),
+        Column("room", N_("Room")),
+        Column("visitor_type", N_("Visitor type")),
+        Column("who", N_("Member number / institution")),
+        Column("category", N_("Category")),
+        Column("gender", N_("Gender")),
+        Column("headcount", N_("Headcount"), "count"),
+        Column("boys", N_("Boys"), "count"),
+        Column("girls", N_("Girls"), "count"),
+        Column("origin", N_("Origin")),
+        Column("purpose", N_("Purpose")),
+    ]
+    rows = [
+        [
+            v.day,
+            v.time,
+            v.site,
+            v.room,
+            Word(VISITOR_WORDS.get(v.visitor_type, v.visitor_type)),
+            v.who,
+            Word(CATEGORY_WORDS[v.category]) if v.category in CATEGORY_WORDS else v.category,
+            Word(GENDER_WORDS[v.gender]),
+            v.headcount,
+            v.boys,
+            v.girls,
+            v.origin,
+            Word(PURPOSE_WORDS[v.purpose]) if v.purpose in PURPOSE_WORDS else v.purpose,
+        ]
+        for v in lines
+    ]
+    total = [TOTAL, *[""] * 7, sum(v.headcount for v in lines), "", "", "", ""]
+    return Table(N_("Visits one by one"), columns, rows, total)
+
+
+def iplm_table(rep: IplmReport) -> Table:
+    """Each census figure, its value and how it was counted; then physical visits per site."""
+    rows: list[list[Any]] = []
+    for code, value in rep.figures.items():
+        name, definition = FIGURES[code]
+        shown = Fixed(value) if isinstance(value, float) else value
+        rows.append([Word(name), "-" if value is None else shown, Word(definition)])
+    for site, n in rep.per_site.items():
+        rows.append([Word(N_("Physical visits at a site")), n, site])
+    columns = [
+        Column("figure", N_("Figure")),
+        Column("value", N_("Value"), "count"),
+        Column("definition", N_("How it is counted")),
+    ]
+    return Table(N_("Library census (IPLM) figures"), columns, rows, detail=str(rep.year))
+
+
+def ikm_suggestions_table(rep: IkmReport) -> Table:
+    """The paper forms' suggestions ("Saran"), by day; nothing says who wrote them."""
+    columns = [Column("date", N_("Date"), "day"), Column("suggestion", N_("Suggestion"))]
+    return Table(N_("Suggestions"), columns, [[d, t] for d, t in rep.suggestions])
