@@ -60,14 +60,6 @@ class StaffPinScreen(KioskScreen):
         self.pin = ""
         self.message = ""
 
-    def _checked(self, checks: list[Check]) -> None:
-        self.doctor_text = "\n".join(
-            f"{tr._('Needs attention')}: {c.name}: {c.detail}"
-            + (f" \u2192 {c.fix}" if c.fix else "")
-            for c in checks
-            if c.status != OK
-        )
-
     def on_language(self) -> None:
         self.update_message()
 
@@ -139,6 +131,13 @@ class StaffScreen(KioskScreen):
         self.counts, self.refusals, self.sync = data
         self.render()
         self.render_sync()
+
+    def _checked(self, checks: list[Check]) -> None:
+        self.doctor_text = "\n".join(
+            f"{tr._('Needs attention')}: {c.name}: {c.detail}" + (f"; {c.fix}" if c.fix else "")
+            for c in checks
+            if c.status != OK
+        )
 
     def on_language(self) -> None:
         self.render()
