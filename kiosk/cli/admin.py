@@ -9,9 +9,11 @@ from pathlib import Path
 
 from kiosk.adapters.files.landing import land, out_folder
 from kiosk.adapters.render.cards import CardError, CardFace, Sheet, write_pdf, write_pngs
+from kiosk.adapters.render.table import Column, Table
+from kiosk.adapters.render.table import text as table_text
+from kiosk.adapters.render.terminal import KEEP, WRAP
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
-from kiosk.cli.tables import table
 from kiosk.config import Settings
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date
@@ -120,14 +122,14 @@ def cmd_members_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-MEMBER_HEADINGS = (
-    N_("Number"),
-    N_("Name"),
-    N_("Member type"),
-    N_("Valid until"),
-    N_("Card"),
-    N_("Status"),
-)
+MEMBER_COLUMNS = [
+    Column("number", N_("Number"), fit=KEEP),
+    Column("name", N_("Name"), fit=WRAP),  # staff look for the whole name
+    Column("category", N_("Member type")),
+    Column("expires", N_("Valid until"), fit=KEEP),
+    Column("card", N_("Card"), "count"),
+    Column("status", N_("Status"), fit=KEEP),
+]
 
 
 def _status(info: MemberInfo, today: date) -> str:
@@ -145,18 +147,18 @@ def cmd_members_list(args: argparse.Namespace, settings: Settings) -> int:
     svc.log_access("list", asked, len(rows))
     lang, today = settings.language, local_day(utcnow())
     cells = [
-        (
+        [
             r.number,
             r.name,
             r.category,
             f"{r.expires:%d-%m-%Y}" if r.expires else None,
             r.card_seq,
             gettext(_status(r, today), lang),
-        )
+        ]
         for r in rows
     ]
     text = (
-        table(MEMBER_HEADINGS, cells, lang, numeric=(4,))
+        table_text(Table("", MEMBER_COLUMNS, cells), lang)
         if rows
         else gettext(N_("no members"), lang)
     )

@@ -12,12 +12,15 @@ from kiosk.adapters.files.csvfiles import ImportFileError
 from kiosk.adapters.files.landing import land_in, out_folder
 from kiosk.adapters.files.paper_survey import parse_paper_file
 from kiosk.adapters.render import exports, report_tables
+from kiosk.adapters.render.table import Column, Table, Word
 from kiosk.adapters.render.table import text as tables_text
+from kiosk.adapters.render.terminal import KEEP, WRAP
 from kiosk.cli import common_options, emit
 from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date
+from kiosk.domain.vocab import N_
 from kiosk.i18n import gettext
 from kiosk.layout import load_layout
 from kiosk.services import reports, survey_imports, surveys
@@ -338,6 +341,18 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+KIND_WORDS = {"guest": N_("Guest"), "group": N_("Group"), "member": N_("Member")}
+CATEGORY_COLUMNS = [
+    Column("code", N_("Category"), fit=KEEP),
+    Column("kind", N_("Visitor type"), fit=KEEP),
+    Column("name", N_("Name"), fit=WRAP),
+    Column("member_types", N_("Member types counted"), fit=WRAP),
+]
+CATEGORY_NOTE = N_(
+    "names are matched whatever their case; other member types count under their own name"
+)
+
+
 def cmd_categories(args: argparse.Namespace, settings: Settings) -> int:
     """The one category list: guest categories, group levels, member-only ones, and which
     member types (any case) count in each."""
@@ -346,13 +361,14 @@ def cmd_categories(args: argparse.Namespace, settings: Settings) -> int:
     rows = cmap.to_json()
     for row in rows:
         row["name"] = gettext(str(row["words"]), lang)
-    lines = [f"{'category':<10} {'kind':<7} {'name':<34} member types"]
-    for row in rows:
-        types = ", ".join(row["member_types"]) or "-"  # type: ignore[arg-type]
-        lines.append(f"{row['code']:<10} {row['kind']:<7} {row['name']:<34} {types}")
-    lines.append(
-        "names are matched whatever their case; other member types count under their own name"
-    )
+    cells = [
+        [r["code"], Word(KIND_WORDS[str(r["kind"])]), r["name"], ", ".join(r["member_types"])]  # type: ignore[arg-type]
+        for r in rows
+    ]
+    lines = [
+        tables_text(Table("", CATEGORY_COLUMNS, cells), lang),
+        gettext(CATEGORY_NOTE, lang),
+    ]
     emit(args, {"categories": rows}, "\n".join(lines))
     return 0
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from kiosk.adapters.files.landing import land, out_folder
 from kiosk.adapters.render.letters import GroupLetter, write_letter
+from kiosk.adapters.render.table import Column, Table
+from kiosk.adapters.render.table import text as table_text
+from kiosk.adapters.render.terminal import KEEP, RIGHT, WRAP
 from kiosk.cli import checked, common_options, emit
-from kiosk.cli.tables import table
 from kiosk.config import Settings
 from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import local_day, utcnow
@@ -154,10 +156,15 @@ def cmd_groups_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-GROUP_HEADINGS = (
-    N_("Code"), N_("Date"), N_("Level"), N_("Institution"), N_("Expected"), N_("Arrived"),
-    N_("Status"),
-)  # fmt: skip
+GROUP_COLUMNS = [
+    Column("code", N_("Code"), fit=KEEP),
+    Column("date", N_("Date"), fit=KEEP),
+    Column("level", N_("Level"), fit=KEEP),
+    Column("institution", N_("Institution"), fit=WRAP),
+    Column("expected", N_("Expected"), fit=RIGHT),  # children+adults
+    Column("arrived", N_("Arrived"), fit=RIGHT),
+    Column("status", N_("Status"), fit=WRAP),  # "sudah datang" may take two lines
+]
 
 
 def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -166,7 +173,7 @@ def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
     svc.log_access("list", f"groups {args.date or 'all'} (leader names)", len(rows))
     lang = settings.language
     cells = [
-        (
+        [
             r.code,
             f"{r.visit_date:%d-%m-%Y}",
             r.level,
@@ -174,11 +181,11 @@ def cmd_groups_list(args: argparse.Namespace, settings: Settings) -> int:
             f"{r.expected_children}+{r.expected_adults}",
             f"{r.arrived_children}+{r.arrived_adults}" if r.status == GroupStatus.ARRIVED else "-",
             gettext(r.status, lang),
-        )
+        ]
         for r in rows
     ]
     text = (
-        table(GROUP_HEADINGS, cells, lang, numeric=(4, 5))
+        table_text(Table("", GROUP_COLUMNS, cells), lang)
         + "\n"
         + gettext(N_("(children+adults)"), lang)
         if rows

@@ -46,6 +46,20 @@ def test_list_shows_expected_arrived_and_status_then_cancel_and_edit(kiosk, monk
     assert (mine[here["code"]]["status"], mine[here["code"]]["arrived_children"]) == ("arrived", 20)
     code, out, _ = kiosk("groups", "list")
     assert "Expected" in out and "Arrived" in out and "20+2" in out and "25+3" in out
+    long = "Sekolah Dasar Negeri 12 Lubuklinggau Timur Kecamatan Lubuklinggau Timur I"
+    far = _group(kiosk, (today + timedelta(days=9)).isoformat(), institution=long)
+    monkeypatch.setenv("COLUMNS", "72")
+    monkeypatch.setenv("KIOSK_LANGUAGE", "id")
+    code, out, _ = kiosk("groups", "list")
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["Kode", "Tanggal", "Jenjang", "Lembaga"]
+    assert all(len(line) <= 72 for line in lines) and "terjadwal" in out, out
+    at = lines[0].index("Lembaga")
+    start = next(i for i, line in enumerate(lines) if line.startswith(far["code"]))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] != " "), len(lines))
+    assert "25+3" in lines[start] and end - start > 1
+    wrapped = " ".join(line[at:].split("  ")[0] for line in lines[start:end])
+    assert wrapped == long  # the institution wraps in its column, never cut
 
     code, d, _ = kiosk("groups", "cancel", here["code"], "--json")
     assert code == 2 and "already arrived" in d["error"]

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+from kiosk.adapters.render.terminal import width
 from kiosk.domain.clock import local_day, utcnow
 
 
@@ -78,17 +79,26 @@ def test_import_prints_its_warnings_and_refusals_exit_2(kiosk, tmp_path: Path) -
 
 
 def test_members_list_in_the_chosen_language_and_aligned(kiosk, monkeypatch) -> None:
-    monkeypatch.setenv("COLUMNS", "60")
-    kiosk("members", "add", "M1", "Siti Aminah Binti Abdullah Prameswari Wulandari")
-    kiosk("members", "add", "M22", "Budi", "--expires", "2020-01-01")
+    long = "Siti Aminah Binti Abdullah Prameswari Wulandari"
+    kiosk("members", "add", "M1", long, "--category", "Masyarakat umum")
+    kiosk("members", "add", "M22", "王小明 Budi", "--expires", "2020-01-01")
     kiosk("members", "suspend", "M1")
     monkeypatch.setenv("KIOSK_LANGUAGE", "id")
+    for columns in (100, 60):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        code, out, _ = kiosk("members", "list")
+        lines = out.splitlines()
+        assert code == 0 and all(width(line) <= columns for line in lines), out
+        assert lines[0].split()[:2] == ["Nomor", "Nama"]
+        rows = [line for line in lines if line.startswith("M")]
+        assert [r.split()[-1] for r in rows] == ["ditangguhkan", "berakhir"]
+        # the status words start in one column, whatever the names' widths
+        assert len({width(r[: r.rindex(r.split()[-1])]) for r in rows}) == 1
+        name, first, second = lines[0].index("Nama"), lines.index(rows[0]), lines.index(rows[1])
+        assert " ".join(ln[name:].split("  ")[0] for ln in lines[first:second]) == long
+    monkeypatch.setenv("COLUMNS", "30")  # too narrow for a table: one line per field
     code, out, _ = kiosk("members", "list")
-    lines = out.splitlines()
-    assert lines[0].startswith("Nomor") and "ditangguhkan" in out and "berakhir" in out
-    assert all(len(line) <= 60 for line in lines)
-    status = lines[0].index(lines[0].split()[-1])
-    assert {line[status:].split()[0] for line in lines[1:]} == {"ditangguhkan", "berakhir"}
+    assert "Nama: 王小明 Budi" in out and all(width(line) <= 30 for line in out.splitlines())
     monkeypatch.setenv("KIOSK_LANGUAGE", "en")
     code, out, _ = kiosk("members", "list")
     assert out.startswith("Number") and "suspended" in out

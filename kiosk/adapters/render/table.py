@@ -8,11 +8,11 @@ both languages (a room of the layout, an element of the regulation) are `Local` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
+from kiosk.adapters.render import terminal
 from kiosk.i18n import N_, gettext, month_name, weekday_name
 
 __all__ = [
@@ -56,6 +56,8 @@ class Fixed(float):
 # Kinds of a column, which say how its cells read: text and count cells are shown as they
 # are; period keys (day, hour, weekday, month, year) become words or typed spreadsheet cells.
 KINDS = ("text", "count", "decimal", "day", "hour", "weekday", "month", "year")
+# How a column gives way on a narrow terminal (kiosk.adapters.render.terminal), by kind.
+KIND_FITS = {"text": terminal.CUT, "count": terminal.RIGHT, "decimal": terminal.RIGHT}
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,17 @@ class Column:
     heading: str  # msgid
     kind: str = "text"
     digits: int = 0  # decimals shown in text outputs (kind "decimal")
+    fit: str = ""  # on a terminal: terminal.WRAP for names; empty: as its kind (KIND_FITS)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.fit and self.fit not in terminal.FITS:
+            raise ValueError(f"unknown column fit {self.fit!r}")
+
+    @property
+    def terminal_fit(self) -> str:
+        return self.fit or KIND_FITS.get(self.kind, terminal.KEEP)
 
 
 @dataclass
@@ -146,17 +155,12 @@ def _month_start(key: tuple[int, int]) -> MonthStart:
     return MonthStart(key[0], key[1], 1)
 
 
-def text(table: Table, lang: str) -> str:
-    """The command line's view: machine headings, the first column left, the others right."""
-
-    def line(cells: Sequence[Any]) -> str:
-        first, *rest = (str(c) for c in cells)
-        return " ".join([f"{first:<12}", *(f"{c:>8}" for c in rest)])
-
-    lines = [line([c.name for c in table.columns])]
-    for row in table.rows:
-        lines.append(line([label(v, c, lang) for v, c in zip(row, table.columns, strict=True)]))
-    if table.totals is not None:
-        rest = [label(v, c, lang) for v, c in zip(table.totals, table.columns, strict=True)]
-        lines.append(line(["total", *rest[1:]]))
-    return "\n".join(lines)
+def text(table: Table, lang: str, columns: int | None = None) -> str:
+    """The command line's view: headings and words in `lang`, within the terminal's width
+    (or `columns`): numbers right-aligned, names wrapped, other text shortened."""
+    rows = [
+        [label(v, c, lang) for v, c in zip(row, table.columns, strict=True)]
+        for row in table.all_rows()
+    ]
+    fits = [c.terminal_fit for c in table.columns]
+    return terminal.fit(table.headings(lang), rows, fits, columns)
