@@ -200,9 +200,13 @@ def known_member_types() -> list[str]:
 
 
 def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.adapters.files.csvfiles import ImportFileError
     from kiosk.adapters.files.member_file import parse_member_file
 
-    result = parse_member_file(args.file.read_bytes())
+    try:
+        result = parse_member_file(args.file.read_bytes())
+    except ImportFileError as e:  # the file as a whole: name it, like a refused row
+        raise FieldError(f"{args.file}: {e}", "file") from None
     rows = [(r.line, r.number, r.category, r.expires) for r in result.rows]
     warnings = [
         *result.warnings,

@@ -20,6 +20,7 @@ from kiosk.config import Settings
 from kiosk.domain import ikm
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date
+from kiosk.domain.fields import FieldError
 from kiosk.domain.vocab import N_
 from kiosk.i18n import gettext
 from kiosk.layout import load_layout
@@ -379,7 +380,7 @@ def cmd_survey_import(args: argparse.Namespace, settings: Settings) -> int:
         data = args.file.read_bytes()
         imported = parse_paper_file(data, std, args.date, local_day(utcnow()))
     except ImportFileError as e:
-        raise ValueError(f"{args.file}: {e}") from None
+        raise FieldError(f"{args.file}: {e}", "file") from None
     summary = {
         "file": str(args.file),
         "standard": std.code,

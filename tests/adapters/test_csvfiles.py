@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,50 @@ def test_unreadable_files_get_one_line_for_both_imports(data: bytes, message: st
         parse_member_file(data)
     with pytest.raises(ImportFileError, match=message):
         parse_paper_file(data, ikm.PERMENPANRB_14_2017, date(2025, 11, 1))
+
+
+NAMES = "nomor;nama\r\nA1;Rina\r\nA2;José Müller\r\nA3;Renée Siregar\r\n"
+
+
+def _written(tmp_path: Path, name: str, *parts: bytes) -> bytes:
+    """A real file on disk, as a tool or an editor left it; returns what is read back."""
+    path = tmp_path / name
+    path.write_bytes(b"".join(parts))
+    return path.read_bytes()
+
+
+def test_a_windows_1252_file_behind_a_utf8_mark_is_read_as_1252_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    data = _written(tmp_path, "anggota.csv", codecs.BOM_UTF8, NAMES.encode("cp1252"))
+    members = parse_member_file(data)
+    assert [r.name for r in members.rows] == ["Rina", "José Müller", "Renée Siregar"]
+    assert members.encoding == "cp1252" and not members.refused
+    assert any("marked as UTF-8 but its text is Windows-1252" in w for w in members.warnings)
+    paper = _written(tmp_path, "kuesioner.csv", codecs.BOM_UTF8, b"U1;U2;Saran\r\n",
+                     "4;3;Ruang baca nyaman, café ditambah\r\n".encode("cp1252"))  # fmt: skip
+    read = parse_paper_file(paper, ikm.PERMENPANRB_14_2017, date(2025, 11, 1))
+    assert read.rows[0].suggestion == "Ruang baca nyaman, café ditambah" and read.warnings
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_a_file_mixing_utf8_and_1252_names_the_line_column_and_byte(
+    tmp_path: Path, bom: bytes
+) -> None:
+    utf8_part = "nomor;nama\r\nA1;Renée\r\nA2;Siti\r\n".encode()
+    data = _written(tmp_path, "campur.csv", bom, utf8_part, "A3;Ané Sari\r\n".encode("cp1252"))
+    with pytest.raises(ImportFileError) as refused:
+        parse_member_file(data)
+    message = str(refused.value)
+    assert message.startswith("line 4, column 6: byte 0xE9 is not UTF-8") and "CSV UTF-8" in message
+    # the place named is where the byte is: line 4 of the file, its sixth character
+    line = data[len(bom) :].split(b"\r\n")[3]
+    assert line.decode("cp1252")[5] == "é" and line[5] == 0xE9
+    with pytest.raises(ImportFileError, match="line 4, column 6: byte 0xE9"):
+        parse_paper_file(data, ikm.PERMENPANRB_14_2017, date(2025, 11, 1))
+
+
+def test_a_byte_of_no_known_encoding_is_named_where_it_stands(tmp_path: Path) -> None:
+    data = _written(tmp_path, "rusak.csv", codecs.BOM_UTF8, b"nomor;nama\r\nA1;Ri\x81na\r\n")
+    with pytest.raises(ImportFileError, match=r"line 2, column 6: byte 0x81 is neither UTF-8"):
+        parse_member_file(data)

@@ -435,7 +435,7 @@ def test_suspended_values() -> None:
         (b"", "the file is empty"),
         (b"\xef\xbb\xbf \r\n\r\n", "the file is empty"),
         (b"PK\x03\x04rest-of-a-zip", "Excel workbook"),
-        (b"number,name\nA1,Rin\x81a\n", "cannot read the file as cp1252: byte 0x81 at offset"),
+        (b"number,name\nA1,Rin\x81a\n", "line 2, column 7: byte 0x81 is neither UTF-8 nor"),
         (b"A1,Rina,P\nA2,Dodi,L\n", "unknown format"),
         (b"number,na\x00me\n", "NUL"),
     ],

@@ -155,3 +155,18 @@ def test_members_add_names_the_field(kiosk) -> None:
     assert (code, d["field"]) == (2, "name")
     code, d, _ = kiosk("members", "add", "M 1", "Siti", "--json")
     assert (code, d["field"]) == (2, "number")
+
+
+def test_an_import_with_bytes_of_two_encodings_names_the_file_line_and_column(
+    kiosk, tmp_path: Path
+) -> None:
+    f = tmp_path / "anggota.csv"
+    f.write_bytes("nomor;nama\r\nA1;Renée\r\n".encode() + "A2;Ané Sari\r\n".encode("cp1252"))
+    code, d, err = kiosk("members", "import", str(f), "--json")
+    assert code == 2 and d["field"] == "file" and err.count("\n") == 1
+    assert d["error"].startswith(f"{f}: line 3, column 6: byte 0xE9 is not UTF-8")
+    assert kiosk("members", "list", "--json")[1] == []  # nothing imported
+    f.write_bytes("\ufeffnomor;nama\r\n".encode() + "A2;Ané Sari\r\n".encode("cp1252"))
+    code, out, _ = kiosk("members", "import", str(f))
+    assert code == 0 and "read as Windows-1252" in out
+    assert kiosk("members", "show", "A2", "--json")[1]["name"] == "Ané Sari"

@@ -48,24 +48,67 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message is one line for staff."""
 
 
-def decode(data: bytes) -> tuple[str, str]:
+# A character UTF-8 writes in two to four bytes. Windows-1252 text has almost never any: its
+# accented letters are single bytes ("é" is E9), and the pair that "é" is in UTF-8 (C3 A9)
+# reads "Ã©" in Windows-1252, which no name holds.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+SAVE_AS_UTF8 = 'open it in Excel or LibreOffice and save it again as "CSV UTF-8"'
+
+
+def _place(data: bytes, offset: int, encoding: str, bom: int = 0) -> str:
+    """Where byte `offset` of the file is, as an editor shows it: line, column and the byte."""
+    start = max(data.rfind(b"\n", 0, offset) + 1, bom)
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode(encoding, errors="replace")) + 1
+    return f"line {line}, column {column}: byte 0x{data[offset]:02X}"
+
+
+def decode(data: bytes) -> tuple[str, str, str]:
+    """(text, encoding, warning) of a staff CSV file.
+
+    UTF-8 (with or without Excel's BOM) and UTF-16 are read as they say. A file that is not
+    UTF-8 is read as Windows-1252 (Excel's "CSV" on Indonesian and English Windows) when no
+    character of it is UTF-8, also behind a UTF-8 BOM (a tool added the mark, the text stayed
+    1252: a warning says so). A file mixing both is refused: either reading would garble some
+    names without a word, so staff are told the line and column of the first byte that is
+    not UTF-8.
+    """
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise ImportFileError("this is an Excel workbook, not CSV: use File > Save As > CSV")
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"  # Excel's "Unicode Text"
-    else:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-8"), "utf-8"
+            return data.decode("utf-16"), "utf-16", ""  # Excel's "Unicode Text"
         except UnicodeDecodeError:
-            encoding = "cp1252"  # Excel's "CSV" on Windows with an Indonesian/English locale
+            raise ImportFileError(
+                f"the file is UTF-16 text that ends in the middle of a character (cut short?): "
+                f"{SAVE_AS_UTF8}"
+            ) from None
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode(encoding), encoding
+        return data[bom:].decode("utf-8"), "utf-8-sig" if bom else "utf-8", ""
     except UnicodeDecodeError as e:
+        bad = bom + e.start  # in the file, not in the text after the BOM
+    if _UTF8_SEQUENCE.search(data, bom):
         raise ImportFileError(
-            f"cannot read the file as {encoding}: byte 0x{data[e.start]:02x} at offset {e.start}"
+            f"{_place(data, bad, 'utf-8', bom)} is not UTF-8, while the rest of the file is UTF-8: "
+            f"part of it was saved in another encoding; {SAVE_AS_UTF8} and check that line"
+        )
+    try:
+        text = data[bom:].decode("cp1252")
+    except UnicodeDecodeError as e:  # 81, 8D, 8F, 90 and 9D are no letter in Windows-1252
+        raise ImportFileError(
+            f"{_place(data, bom + e.start, 'cp1252', bom)} is neither UTF-8 nor "
+            f"Windows-1252 text: {SAVE_AS_UTF8}"
         ) from None
+    warning = (
+        "the file is marked as UTF-8 but its text is Windows-1252 (Excel's plain CSV): "
+        "it was read as Windows-1252; check the names with accents"
+        if bom
+        else ""
+    )
+    return text, "cp1252", warning
 
 
 @dataclass(frozen=True)
@@ -76,6 +119,7 @@ class CsvText:
     encoding: str
     forced_delimiter: str | None  # from a "sep=;" first line
     skip: int  # lines before the header: 1 after a "sep=" line
+    warning: str = ""  # how the file was read, when staff should check it
 
     def delimiters(self) -> tuple[str, ...]:
         """The separators to try: the one the file names, else every usual one."""
@@ -114,14 +158,14 @@ class CsvText:
 
 def read_csv_text(data: bytes) -> CsvText:
     """Decode a staff CSV file (Excel's encodings) and note an Excel "sep=" first line."""
-    text, encoding = decode(data)
+    text, encoding, warning = decode(data)
     if "\x00" in text:
         raise ImportFileError("the file contains NUL characters: it is not a text/CSV file")
     if not text.strip():
         raise ImportFileError("the file is empty")
     if m := SEP_LINE_RE.match(text):
-        return CsvText(text, encoding, m.group(1), 1)
-    return CsvText(text, encoding, None, 0)
+        return CsvText(text, encoding, m.group(1), 1, warning)
+    return CsvText(text, encoding, None, 0, warning)
 
 
 def header_names(record: list[str]) -> list[str]:

@@ -166,6 +166,8 @@ def parse_member_file(data: bytes, *, today: date | None = None) -> ImportResult
 
     parser = _RowParser(columns, width, header_less=header is None, header=header)
     result = ImportResult([], [], fmt, csv_text.encoding, delim, fields=frozenset(columns))
+    if csv_text.warning:
+        result.warnings.append(csv_text.warning)
     for line, record, error in csv_text.rows(delim, quotechar, header is not None, source):
         if record is None:
             result.refused.append(RefusedRow(line, error))

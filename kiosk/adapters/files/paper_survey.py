@@ -92,7 +92,7 @@ def parse_paper_file(
     csv_text = read_csv_text(data)
     delim, header = _detect_header(csv_text, standard)
     columns: dict[str, int] = {}
-    warnings: list[str] = []
+    warnings = [csv_text.warning] if csv_text.warning else []
     for i, name in enumerate(header):
         code = _element_code(name)
         target = code or _PROFILE_ALIASES.get(name)
