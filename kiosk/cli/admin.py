@@ -18,7 +18,6 @@ from kiosk.config import Settings
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date
 from kiosk.domain.fields import FieldError
-from kiosk.domain.guests import CATEGORIES
 from kiosk.domain.members import GENDERS, CardChoice, import_warnings
 from kiosk.domain.vocab import N_
 from kiosk.i18n import gettext
@@ -85,7 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mkdir", action="store_true", help="create the --out folder if missing")
     p.add_argument("--members", nargs="+", metavar="NUMBER", help="only these members")
     p.add_argument("--expiring-before", type=checked(parse_date), metavar="DATE")
-    p.add_argument("--category", help="only this member type")
+    p.add_argument(
+        "--category", help="only this category (any member type counted in it, any case)"
+    )
     p.add_argument(
         "--new-since", type=checked(parse_date), metavar="DATE", help="registered on or after"
     )
@@ -194,11 +195,6 @@ def cmd_members_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def known_member_types() -> list[str]:
-    """The library's visitor categories, which member types are counted under."""
-    return list(CATEGORIES)
-
-
 def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     from kiosk.adapters.files.csvfiles import ImportFileError
     from kiosk.adapters.files.member_file import parse_member_file
@@ -210,7 +206,7 @@ def cmd_members_import(args: argparse.Namespace, settings: Settings) -> int:
     rows = [(r.line, r.number, r.category, r.expires) for r in result.rows]
     warnings = [
         *result.warnings,
-        *import_warnings(rows, local_day(utcnow()), known_member_types()),
+        *import_warnings(rows, local_day(utcnow()), settings.categories),
     ]
     svc = open_service(settings)
     applied = None
@@ -291,6 +287,7 @@ def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
         new_since=args.new_since,
         with_expired=args.with_expired,
         with_suspended=args.with_suspended,
+        categories=settings.categories,
     )
     folder = args.out if args.format == "png" else args.out.parent
     out_folder(folder, args.mkdir)

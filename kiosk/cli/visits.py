@@ -33,10 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", help="what the card's QR holds, or a member number typed by hand")
     p.add_argument("--room", help="room code (needed at an entrance kiosk)")
     p.add_argument(
-        "--at",
-        type=checked(past),
-        metavar="TIME",
-        help="back-enter: date and time, e.g. '2026-11-27 09:30' (WIB)",
+        "--at", metavar="TIME", help="back-enter: date and time, e.g. '2026-11-27 09:30' (WIB)"
     )
     p.set_defaults(func=cmd_checkin)
 
@@ -49,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", help="optional")
     p.add_argument("--institution", help="school, campus or office (optional)")
     p.add_argument("--room")
-    p.add_argument("--at", type=checked(past), metavar="TIME")
+    p.add_argument("--at", metavar="TIME", help="back-enter: date and time (WIB)")
     p.set_defaults(func=cmd_guest)
 
     groups = sub.add_parser("groups", help="school and kindergarten group visits")
@@ -93,16 +90,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--boys", type=int)
     p.add_argument("--girls", type=int)
     p.add_argument("--room")
-    p.add_argument("--at", type=checked(past), metavar="TIME")
+    p.add_argument("--at", metavar="TIME", help="back-enter: date and time (WIB)")
     p.set_defaults(func=cmd_groups_checkin)
 
     p = sub.add_parser("purge", parents=[common], help="purge guests' personal data past retention")
     p.set_defaults(func=cmd_purge)
 
 
-def past(text: str) -> datetime:
-    """--at: a visit back-entered from the paper guest book: a past date with its time."""
-    return parse_visit_time(text, utcnow())
+def past(args: argparse.Namespace, settings: Settings) -> datetime | None:
+    """--at: a visit back-entered from the paper guest book: a past date with its time, not
+    before the year the library's records start."""
+    if args.at is None:
+        return None
+    try:
+        return parse_visit_time(args.at, utcnow(), settings.library_opened)
+    except ValueError as e:
+        raise FieldError(f"--at: {e}", "at") from None
 
 
 def _report(args: argparse.Namespace, d: Decision, lang: str) -> int:
@@ -116,13 +119,14 @@ def _report(args: argparse.Namespace, d: Decision, lang: str) -> int:
 
 
 def cmd_checkin(args: argparse.Namespace, settings: Settings) -> int:
+    at = past(args, settings)
     svc = KioskService.open(settings)
-    source = Source.PAPER if args.at else Source.CLI
-    d = svc.check_in(args.text, args.room, at=args.at, source=source)
+    d = svc.check_in(args.text, args.room, at=at, source=Source.PAPER if at else Source.CLI)
     return _report(args, d, settings.language)
 
 
 def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
+    at = past(args, settings)
     svc = KioskService.open(settings)
     form = GuestForm(
         category=args.category,
@@ -133,7 +137,7 @@ def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
         name=args.name,
         institution=args.institution,
     )
-    return _report(args, svc.guest_check_in(form, args.room, at=args.at), settings.language)
+    return _report(args, svc.guest_check_in(form, args.room, at=at), settings.language)
 
 
 def cmd_groups_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -257,6 +261,7 @@ def cmd_groups_letter(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
+    at = past(args, settings)
     svc = KioskService.open(settings)
     d = svc.group_check_in(
         args.code,
@@ -265,8 +270,8 @@ def cmd_groups_checkin(args: argparse.Namespace, settings: Settings) -> int:
         room=args.room,
         boys=args.boys,
         girls=args.girls,
-        at=args.at,
-        source=Source.PAPER if args.at else Source.CLI,
+        at=at,
+        source=Source.PAPER if at else Source.CLI,
     )
     return _report(args, d, settings.language)
 

@@ -99,6 +99,14 @@ class CategoryMap:
         target = {fold(k): v for k, v in self.member_types.items()}.get(key)
         return codes[fold(target)] if target else None
 
+    def same(self, a: str | None, b: str | None) -> bool:
+        """Whether two names count in one category ("Siswa" and "pelajar"); a name outside
+        the list only matches itself, whatever its case."""
+        if not a or not b:
+            return False
+        code = self.resolve(a)
+        return (code is not None and code == self.resolve(b)) or fold(a) == fold(b)
+
     def spellings(self, code: str, seen: Iterable[str] = ()) -> set[str]:
         """Every folded name that counts in `code`: the code, its member types, and any of
         the `seen` names (stored on visits) that resolve to it."""

@@ -11,8 +11,6 @@ from datetime import date, datetime, timedelta
 
 from kiosk.domain.clock import as_utc
 
-# The earliest year a visit can be back-entered: the library's paper guest books start here.
-OPENING_YEAR = 1980
 DATE_EXAMPLE = "2027-12-31, 31-12-2027 or 31/12/2027"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
@@ -34,11 +32,11 @@ def parse_date(text: str) -> date:
         raise ValueError(f"{text!r} is not a day of the calendar: check day and month") from None
 
 
-def parse_visit_time(text: str, now: datetime, opened_year: int = OPENING_YEAR) -> datetime:
+def parse_visit_time(text: str, now: datetime, opened_year: int) -> datetime:
     """When a visit happened (UTC), from "DATE TIME" in library time (WIB) or with a zone.
 
     A date without a time is refused (ask for the time); so are times in the future and
-    before the library opened.
+    before `opened_year`, when the library's records start (its `[library] opened` setting).
     """
     t = text.strip()
     day_part, _, time_part = t.replace("T", " ", 1).partition(" ")
@@ -61,7 +59,10 @@ def parse_visit_time(text: str, now: datetime, opened_year: int = OPENING_YEAR) 
     iso = f"{day.isoformat()}T{h:02d}:{mi:02d}:{s:02d}{zone.replace('Z', '+00:00')}"
     at = as_utc(datetime.fromisoformat(iso))
     if day.year < opened_year:
-        raise ValueError(f"{text!r} is before {opened_year}, when the library's records start")
+        raise ValueError(
+            f"{text!r} is before {opened_year}, when the library's records start "
+            "(the [library] opened setting)"
+        )
     if at > now + timedelta(minutes=5):
         raise ValueError(f"{text!r} is in the future: only past visits can be entered")
     return at

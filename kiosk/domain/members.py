@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.domain.cards import MEMBER_NUMBER
+from kiosk.domain.categories import DEFAULT as DEFAULT_CATEGORIES
+from kiosk.domain.categories import CategoryMap
 from kiosk.domain.fields import FieldError
 from kiosk.domain.vocab import Gender
 
@@ -116,7 +118,7 @@ def field_problem(
 def import_warnings(
     rows: Iterable[tuple[int, str, str | None, date | None]],
     today: date,
-    known_types: Iterable[str],
+    categories: CategoryMap,
 ) -> list[str]:
     """What staff should know before trusting an import (each row is line, number, member type,
     expiry): members already expired, a number twice in the file, unknown member types."""
@@ -138,11 +140,13 @@ def import_warnings(
         )
         more = f" and {len(twice) - 5} more" if len(twice) > 5 else ""
         warnings.append(f"member number(s) twice in the file, the last row wins: {shown}{more}")
-    known = {t.casefold() for t in known_types}
-    unknown = Counter(c for _, _, c, _ in rows if c and c.casefold() not in known)
+    unknown = Counter(c for _, _, c, _ in rows if c and categories.resolve(c) is None)
     if unknown:
         shown = ", ".join(f"{c} ({n})" for c, n in unknown.most_common())
-        warnings.append(f"member type(s) not in the library's category list: {shown}")
+        warnings.append(
+            f"member type(s) not in the library's category list: {shown}; they count under "
+            "their own name unless mapped in [categories.member_types] (see kiosk categories)"
+        )
     return warnings
 
 
@@ -188,6 +192,7 @@ class CardChoice:
     new_since: date | None = None
     with_expired: bool = False
     with_suspended: bool = False
+    categories: CategoryMap = DEFAULT_CATEGORIES  # --category matches the member types in it
 
     def wants(
         self,
@@ -205,6 +210,6 @@ class CardChoice:
             expires is None or expires >= self.expiring_before
         ):
             return False
-        if self.category and (category or "").casefold() != self.category.casefold():
+        if self.category and not self.categories.same(self.category, category):
             return False
         return self.new_since is None or registered >= self.new_since

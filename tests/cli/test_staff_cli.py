@@ -18,12 +18,19 @@ def test_dates_in_every_form_staff_type(kiosk) -> None:
     assert code == 2 and "not a day of the calendar" in err and err.count("\n") == 1
 
 
-def test_at_needs_a_time_and_a_year_the_library_kept_records(kiosk) -> None:
+def test_at_needs_a_time_and_a_year_the_library_kept_records(kiosk, monkeypatch) -> None:
     kiosk("members", "add", "M1", "Siti")
     code, _, err = kiosk("checkin", "M1", "--room", "BACA", "--at", "2026-11-27")
     assert code == 2 and "no time of day" in err and "2026-11-27 09:30" in err
-    code, _, err = kiosk("checkin", "M1", "--room", "BACA", "--at", "1900-01-01 09:30")
-    assert code == 2 and "before 1980" in err
+    code, d, err = kiosk("checkin", "M1", "--room", "BACA", "--at", "1998-01-01 09:30", "--json")
+    assert code == 2 and d["field"] == "at" and "before 2001" in err and "[library] opened" in err
+    guest = ("guest", "--category", "umum", "--gender", "P", "--origin", "16.73", "--purpose",
+             "belajar", "--room", "BACA")  # fmt: skip
+    code, _, err = kiosk(*guest, "--at", "1998-01-01 09:30")
+    assert code == 2 and "before 2001" in err
+    monkeypatch.setenv("KIOSK_LIBRARY_OPENED", "1995")  # the library's own paper books
+    code, d, _ = kiosk("checkin", "M1", "--room", "BACA", "--at", "1998-01-01 09:30", "--json")
+    assert code == 0 and d["local_time"] == "1998-01-01T09:30:00+07:00"
     code, d, _ = kiosk("checkin", "M1", "--room", "BACA", "--at", "27/11/2026 09:30", "--json")
     assert code == 0 and d["local_time"] == "2026-11-27T09:30:00+07:00"
 
@@ -118,13 +125,14 @@ def test_cards_choose_members_and_name_the_ones_left_out(kiosk, tmp_path: Path) 
     assert (code, d["cards"], d["refused"]) == (0, 2, [])
     code, d, _ = kiosk("cards", "--out", str(out / "c.pdf"), "--with-expired", "--json")
     assert d["cards"] == 3
+    kiosk("members", "add", "A5", "Ani", "--category", "Siswa", "--expires", "2099-01-01")
     code, d, _ = kiosk("cards", "--out", str(out / "c.pdf"), "--category", "pelajar", "--json")
-    assert d["cards"] == 1
+    assert d["cards"] == 2  # Budi (Pelajar) and Ani (Siswa, which counts as pelajar)
     code, d, _ = kiosk("cards", "--out", str(out / "c.pdf"), "--expiring-before", "31-12-2098",
                        "--json")  # fmt: skip
     assert d["cards"] == 1
     code, d, _ = kiosk("cards", "--out", str(out), "--format", "png", "--with-suspended", "--json")
-    assert sorted(Path(p).name for p in d["files"]) == ["A1.png", "A2.png", "A4.png"]
+    assert sorted(Path(p).name for p in d["files"]) == ["A1.png", "A2.png", "A4.png", "A5.png"]
     assert not list(out.glob(".*part"))
     json.dumps(d)
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from kiosk.domain.categories import category_map
 from kiosk.domain.dates import parse_date, parse_visit_time
 from kiosk.domain.fields import FieldError
 from kiosk.domain.groups import GroupStatus, group_status, level_code
@@ -39,19 +40,22 @@ def test_dates_refused_in_staff_words(text: str, words: str) -> None:
 
 
 def test_visit_time_needs_a_time_and_a_plausible_year() -> None:
-    assert parse_visit_time("27-11-2026 09:30", NOW) == datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
-    assert parse_visit_time("2026-11-27T09:30:00+07:00", NOW) == datetime(
+    assert parse_visit_time("27-11-2026 09:30", NOW, 2001) == datetime(
+        2026, 11, 27, 2, 30, tzinfo=UTC
+    )
+    assert parse_visit_time("2026-11-27T09:30:00+07:00", NOW, 2001) == datetime(
         2026, 11, 27, 2, 30, tzinfo=UTC
     )
     for text, words in [
         ("2026-11-27", "no time of day"),
-        ("1900-01-01 09:30", "before 1980"),
+        ("1999-01-01 09:30", "before 2001"),
         ("2026-12-03 09:30", "in the future"),
         ("2026-11-27 25:00", "not a time of day"),
         ("2026-11-27 pagi", "hours:minutes"),
     ]:
         with pytest.raises(ValueError, match=words):
-            parse_visit_time(text, NOW)
+            parse_visit_time(text, NOW, 2001)
+    assert parse_visit_time("1999-01-01 09:30", NOW, 1995).year == 1999
 
 
 def test_renewal_runs_from_the_end_or_from_today_when_it_has_passed() -> None:
@@ -76,6 +80,9 @@ def test_card_choice_leaves_out_expired_and_suspended_unless_asked() -> None:
     assert CardChoice(with_expired=True).wants(date(2026, 12, 1), None, False, reg, today)
     assert CardChoice(category="umum").wants(None, "Umum", False, reg, today)
     assert not CardChoice(category="umum").wants(None, "Pelajar", False, reg, today)
+    assert CardChoice(category="pelajar").wants(None, "Siswa", False, reg, today)  # mapped
+    assert CardChoice(category="Honorer").wants(None, "HONORER", False, reg, today)  # own name
+    assert not CardChoice(category="Honorer").wants(None, "Umum", False, reg, today)
     soon = CardChoice(expiring_before=date(2027, 1, 1))
     assert soon.wants(date(2026, 12, 20), None, False, reg, today)
     assert not soon.wants(None, None, False, reg, today)
@@ -91,11 +98,15 @@ def test_names_a_card_cannot_hold_are_refused_with_the_reason() -> None:
 
 
 def test_import_warnings_name_what_to_check() -> None:
-    rows = [(2, "A1", "Umum", date(2020, 1, 1)), (3, "A2", "Dosen", None), (4, "A1", "umum", None)]
-    warnings = import_warnings(rows, date(2026, 12, 2), ["umum", "pelajar"])
-    assert warnings[0].startswith("1 of 3 member(s) expired before 02-12-2026")
+    rows = [(2, "A1", "Umum", date(2020, 1, 1)), (3, "A2", "Dosen", None), (4, "A1", "umum", None),
+            (5, "A3", "PNS/TNI/Polri", None), (6, "A4", "Honorer", None)]  # fmt: skip
+    warnings = import_warnings(rows, date(2026, 12, 2), category_map())
+    assert warnings[0].startswith("1 of 5 member(s) expired before 02-12-2026")
     assert "A1 on lines 2, 4" in warnings[1]
-    assert warnings[2].endswith("Dosen (1)")
+    # one vocabulary: the member types SLiMS ships with are known, a library's own is not
+    assert "category list: Honorer (1);" in warnings[2] and "Dosen" not in warnings[2]
+    mapped = import_warnings(rows, date(2026, 12, 2), category_map({"honorer": "pegawai"}))
+    assert len(mapped) == 2
 
 
 def test_group_levels_and_status() -> None:
