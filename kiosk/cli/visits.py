@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk.adapters.files.landing import land, out_folder
 from kiosk.adapters.render.letters import GroupLetter, write_letter
@@ -52,14 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     groups = sub.add_parser("groups", help="school and kindergarten group visits")
     gsub = groups.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = gsub.add_parser("add", parents=[common], help="register a group visit")
-    p.add_argument("--date", type=checked(parse_date), required=True, metavar="DATE")
-    p.add_argument("--institution", required=True)
-    p.add_argument("--level", required=True, type=checked(level_code), help=LEVEL_HELP)
-    p.add_argument("--children", type=int, required=True, help="expected children")
-    p.add_argument("--adults", type=int, required=True, help="expected teachers and parents")
-    p.add_argument("--leader", help="leader's name")
-    p.add_argument("--phone", help="leader's phone")
-    p.add_argument("--purpose", help="optional, e.g. 'library tour, storytelling'")
+    _group_options(p, required=True)
     p.set_defaults(func=cmd_groups_add)
     p = gsub.add_parser("list", parents=[common], help="list group visits and their arrivals")
     p.add_argument("--date", type=checked(parse_date), metavar="DATE")
@@ -69,14 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_groups_cancel)
     p = gsub.add_parser("edit", parents=[common], help="correct a group registration")
     p.add_argument("code")
-    p.add_argument("--date", type=checked(parse_date), metavar="DATE")
-    p.add_argument("--institution")
-    p.add_argument("--level", type=checked(level_code), help=LEVEL_HELP)
-    p.add_argument("--children", type=int, help="expected children")
-    p.add_argument("--adults", type=int, help="expected adults")
-    p.add_argument("--leader")
-    p.add_argument("--phone")
-    p.add_argument("--purpose")
+    _group_options(p, required=False)
     p.set_defaults(func=cmd_groups_edit)
     p = gsub.add_parser("letter", parents=[common], help="print a group's confirmation letter")
     p.add_argument("code")
@@ -95,6 +83,38 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("purge", parents=[common], help="purge guests' personal data past retention")
     p.set_defaults(func=cmd_purge)
+
+
+# A group registration's options: (option, the service's keyword, type, help). `groups add`
+# needs the first five; `groups edit` takes any of them and changes only those given.
+GROUP_OPTIONS: list[tuple[str, str, Callable[[str], Any], str]] = [
+    ("--date", "visit_date", checked(parse_date), "day of the visit"),
+    ("--institution", "institution", str, "school or kindergarten"),
+    ("--level", "level", checked(level_code), LEVEL_HELP),
+    ("--children", "expected_children", int, "expected children"),
+    ("--adults", "expected_adults", int, "expected teachers and parents"),
+    ("--leader", "leader_name", str, "leader's name"),
+    ("--phone", "leader_phone", str, "leader's phone"),
+    ("--purpose", "purpose", str, "optional, e.g. 'library tour, storytelling'"),
+]
+REQUIRED_GROUP_OPTIONS = 5
+
+
+def _group_options(p: argparse.ArgumentParser, required: bool) -> None:
+    for n, (flag, keyword, kind, what) in enumerate(GROUP_OPTIONS):
+        p.add_argument(
+            flag,
+            dest=keyword,
+            type=kind,
+            metavar=flag[2:].upper(),
+            required=required and n < REQUIRED_GROUP_OPTIONS,
+            help=what,
+        )
+
+
+def _group_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The registration fields given on the command line, by the service's keywords."""
+    return {keyword: getattr(args, keyword) for _flag, keyword, _k, _w in GROUP_OPTIONS}
 
 
 def past(args: argparse.Namespace, settings: Settings) -> datetime | None:
@@ -141,16 +161,7 @@ def cmd_guest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_groups_add(args: argparse.Namespace, settings: Settings) -> int:
-    info = KioskService.open(settings).add_group(
-        args.date,
-        args.institution,
-        args.level,
-        args.children,
-        args.adults,
-        args.leader,
-        args.phone,
-        args.purpose,
-    )
+    info = KioskService.open(settings).add_group(**_group_fields(args))
     emit(
         args,
         info.to_json(),
@@ -211,17 +222,7 @@ def cmd_groups_cancel(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_groups_edit(args: argparse.Namespace, settings: Settings) -> int:
-    info = KioskService.open(settings).edit_group(
-        args.code,
-        visit_date=args.date,
-        institution=args.institution,
-        level=args.level,
-        expected_children=args.children,
-        expected_adults=args.adults,
-        leader_name=args.leader,
-        leader_phone=args.phone,
-        purpose=args.purpose,
-    )
+    info = KioskService.open(settings).edit_group(args.code, **_group_fields(args))
     emit(
         args,
         info.to_json(),

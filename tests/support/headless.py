@@ -23,4 +23,8 @@ def use_offscreen(keep_display: bool = False) -> None:
     os.environ["KIVY_USE_DEFAULTCONFIG"] = "1"
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ["KIVY_NO_CONSOLELOG"] = "1"
+    # Kivy's own log mode sends sys.stderr into its logger, which has no console here: a
+    # traceback would vanish and a run end with rc=1 and no word. Plain Python logging keeps
+    # stderr as it is and lets the caller decide where log records go.
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
