@@ -136,9 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings(args.config, overrides={"db_url": args.db})
-        return args.func(args, settings)
+        code = args.func(args, settings)
+        sys.stdout.flush()  # a reader gone away is met here, not at exit with a traceback
+        return code
     except FieldError as e:
         return _fail(str(e), e.field)
+    except BrokenPipeError:  # `kiosk ... | head`: the reader has had enough, nothing is wrong
+        _quiet_stdout()
+        return 141  # as a shell reports a pipe closed under a command (128 + SIGPIPE)
     except OSError as e:
         return _fail(file_problem(e))
     except (ConfigError, NotReady, ValueError, LookupError, StorageError) as e:
@@ -152,6 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a bug: still one line for scripts, the details in the log
         logging.getLogger("kiosk").debug("unexpected error", exc_info=True)
         return _fail(f"unexpected {type(e).__name__}: {e} (run with KIOSK_DEBUG=1 for details)")
+
+
+def _quiet_stdout() -> None:
+    """Send what is left of stdout to /dev/null, so that flushing it at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (tests capture it)
+        pass
 
 
 def file_problem(e: OSError) -> str:

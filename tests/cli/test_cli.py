@@ -239,3 +239,18 @@ def test_a_refused_card_is_said_in_the_kiosk_language(kiosk) -> None:
     kiosk("members", "add", "M1", "Siti")
     code, out, _ = kiosk("checkin", "X9", "--room", "BACA")
     assert code == 1 and out.startswith("unknown_card (kartu tidak dikenal): ")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`kiosk ... | head`: the pipe closes before the command has written; it ends quietly."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env |= {"KIOSK_DATA_DIR": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    run = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+    proc = subprocess.Popen([*run, "categories", "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)  # fmt: skip
+    proc.stdout.close()  # the reader is gone before a byte is read
+    assert proc.wait(timeout=60) == 141
+    assert proc.stderr.read() == b""
