@@ -87,12 +87,12 @@ class Ctx:
         403 for any other (never another site's numbers); others may ask for every site
         (None) when `every`."""
         asked = self.value(name) or None
-        if asked in ("all", "*"):
-            asked = None
         if self.account.role == "staff":
-            if asked is not None and asked != self.account.site:
+            if asked is not None and asked != self.account.site:  # "all" too
                 raise Refused(403, N_("Staff see only their own site."), asked)
             return self.account.site
+        if asked in ("all", "*"):
+            asked = None
         if asked is not None and asked not in self.dash.site_codes:
             raise Refused(404, N_("No such site."), asked)
         if asked is None and not every:
