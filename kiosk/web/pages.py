@@ -133,6 +133,7 @@ def render(template: str, lang: str, ctx: Ctx | None, **values: Any) -> str:
         account=account,
         csrf=ctx.login.csrf if ctx else "",
         nav=nav,
+        sent=ctx.form if ctx and values.get("error") else {},  # refilled after a refusal
         path=ctx.request.url.path if ctx else "",
         sites=ctx.dash.layout.sites if ctx else (),
         **values,
