@@ -38,8 +38,9 @@ def _next(target: str | None) -> str:
 
 
 def _secure(request: Request) -> bool:
-    """Cookies are Secure unless the settings allow plain http (a test on this machine)."""
-    return not request.app.state.settings.web_allow_http
+    """Cookies are Secure over https, and always unless the settings allow plain http (a
+    trial on the server itself)."""
+    return request.url.scheme == "https" or not request.app.state.settings.web_allow_http
 
 
 def _login_form(

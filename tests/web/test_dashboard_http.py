@@ -179,6 +179,11 @@ def test_cookies_are_secure_unless_plain_http_is_allowed(web: Web) -> None:
         r = login(c, "boss")
         assert r.status_code == 303 and "Secure" in r.headers["set-cookie"]
         assert c.get("/today").status_code == 200
+    # Allowing plain http for a trial keeps the cookies Secure when https is used anyway.
+    r = login(web.client(base_url="https://testserver"), "boss")
+    assert "Secure" in r.headers["set-cookie"]
+    r = login(web.client(), "boss")
+    assert r.status_code == 303 and "Secure" not in r.headers["set-cookie"]
 
 
 def test_pages_say_that_nothing_comes_from_elsewhere(web: Web) -> None:
