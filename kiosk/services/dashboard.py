@@ -7,7 +7,7 @@ number on the page is the number in `kiosk report` and `kiosk export`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -54,7 +54,8 @@ class Today:
     sites: list[tuple[str, str, Counts]]  # (code, name, counts)
     rooms: list[RoomToday]
     groups: list[GroupInfo]
-    occupancy: list[Any] = field(default_factory=list)  # none recorded yet: see the page
+    # No occupancy: kiosks record no exit scans and the layout no capacities yet (the page
+    # says so rather than showing a number it cannot know).
 
 
 @dataclass(frozen=True)

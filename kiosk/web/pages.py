@@ -4,7 +4,6 @@ language, templates, the navigation. A page module only says what it shows.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +19,11 @@ from starlette.routing import Route
 from kiosk.domain.vocab import N_
 from kiosk.i18n import LANGUAGES, gettext
 from kiosk.services.dashboard import Dashboard, local_clock
-from kiosk.services.web_accounts import Account, LoggedIn, csrf_ok
-
-log = logging.getLogger(__name__)
+from kiosk.services.web_accounts import ROLES, Account, LoggedIn, csrf_ok
 
 SESSION_COOKIE = "kiosk_session"
 LANG_COOKIE = "kiosk_lang"
-ALL = ("admin", "manager", "staff")
+ALL = ROLES  # every role: the default of @page
 EXPIRED = N_("This form has expired. Open the page again and resend it.")
 STATIC = Path(__file__).parent / "static"
 # Nothing from elsewhere: scripts, styles and fonts come from this server only.
@@ -74,10 +71,6 @@ class Ctx:
     def account(self) -> Account:
         return self.login.account
 
-    @property
-    def params(self) -> dict[str, str]:
-        return dict(self.request.query_params)
-
     def value(self, name: str, default: str = "") -> str:
         """A form field (POST) or query parameter (GET), stripped."""
         return (self.form.get(name) or self.request.query_params.get(name) or default).strip()
@@ -96,9 +89,6 @@ class Ctx:
         if asked is not None and asked not in self.dash.site_codes:
             raise Refused(404, N_("No such site."), asked)
         return asked
-
-    def _(self, msgid: str) -> str:
-        return gettext(msgid, self.lang)
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(render(template, self.lang, self, **values), status_code=status)
