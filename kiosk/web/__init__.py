@@ -29,14 +29,20 @@ How to add a page (say "Trends"):
 3. Template: `templates/trends.html` extends `base.html` and fills `{% block content %}`.
    Every text is English inside `{{ _("...") }}`; run `.venv/bin/python tools/i18n.py update`
    and write the Bahasa Indonesia in `assets/locale/id/LC_MESSAGES/kiosk.po` (Bahasa
-   Indonesia is the default; the English switch sets a cookie). Numbers and names go
-   through Jinja's escaping: never mark data `|safe`.
+   Indonesia is the default; the English switch sets a cookie). Texts written in Python
+   (menu labels, `Refused(...)` messages) are marked `N_("...")` (kiosk.domain.vocab) so the
+   tool finds them. Numbers and names go through Jinja's escaping: never mark data `|safe`.
+   A refused form: render the page again with `error=...` (status 400); the template gets
+   what was sent as `sent` to refill the fields (never passwords).
 4. Personal data (names, member numbers) leaving the server: call
    `ctx.dash.log_export(ctx.account, site, what, rows)` before sending; admins see it under
    Users. Pages must work at 360 px (phone) and 1920 px (projector): use the `.cards`,
-   `.table-wrap` and `.form-row` classes of `static/dashboard.css`.
+   `.table-wrap` and `.form-row` classes of `static/dashboard.css`, and class `opt` on table
+   columns a phone can do without. Scripts go in `static/` (the Content-Security-Policy
+   refuses inline ones).
 5. Test in tests/web/ (HTTP through the real app on SQLite and PostgreSQL; the browser tests
-   for what needs JavaScript) and add the page to tools/screenshots.
+   for what needs JavaScript), add the page to `pages` in tools/web_screenshots.py and look
+   at its PNGs.
 """
 
 from __future__ import annotations
