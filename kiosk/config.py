@@ -65,6 +65,9 @@ class Settings:
     survey_standard: str = "2017"  # PermenPANRB 14/2017, or 2004 (Kepmenpan 25/2004)
     # member type (as the member file spells it) -> visitor category; adds to the defaults
     member_types: dict[str, str] = field(default_factory=dict)
+    # the dashboard's cookies are Secure (https only) unless this allows plain http (a test on
+    # this machine); behind a TLS proxy keep it false
+    web_allow_http: bool = False
     source: str = "defaults"  # where the settings came from, for messages
 
     @property
@@ -235,6 +238,7 @@ _FIELDS: list[tuple[str, str, str, Callable[[Any], Any]]] = [
     ("survey_expire_days", "survey.expire_days", "KIOSK_SURVEY_EXPIRE_DAYS", _int_range(1, 365)),
     ("survey_standard", "survey.standard", "KIOSK_SURVEY_STANDARD", _choice("2017", "2004")),
     ("member_types", "categories.member_types", "KIOSK_MEMBER_TYPES", _member_types),
+    ("web_allow_http", "web.allow_http", "KIOSK_WEB_ALLOW_HTTP", _bool),
 ]
 _BY_KEY = {key: (name, check) for name, key, _env, check in _FIELDS}
 

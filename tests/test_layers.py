@@ -22,7 +22,7 @@ from pathlib import Path
 import kiosk
 
 PACKAGE = Path(kiosk.__file__).parent
-ENTRY_POINTS = ("kiosk.ui", "kiosk.cli", "kiosk.server")
+ENTRY_POINTS = ("kiosk.ui", "kiosk.cli", "kiosk.server", "kiosk.web")
 
 # (layer, imported names it must not use). A name covers its submodules.
 FORBIDDEN: list[tuple[tuple[str, ...], tuple[str, ...]]] = [

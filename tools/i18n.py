@@ -5,9 +5,10 @@
     .venv/bin/python tools/i18n.py check    # JSON: texts without a Bahasa Indonesia translation
 
 Texts are found where the code marks them, anywhere in the kiosk package: `tr._("...")`,
-`_("...")`, `N_("...")` and `gettext("...", lang)` in kiosk/**/*.py, and `tr._("...")` in
-kiosk/**/*.kv. Existing translations are kept; English entries translate to themselves;
-texts no longer used are dropped.
+`_("...")`, `N_("...")` and `gettext("...", lang)` in kiosk/**/*.py, `tr._("...")` in
+kiosk/**/*.kv, and `_("...")` in the dashboard's Jinja templates (kiosk/**/*.html).
+Existing translations are kept; English entries translate to themselves; texts no longer
+used are dropped.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 PACKAGE = ROOT / "kiosk"
 KV_CALL = re.compile(r'tr\._\(\s*("(?:[^"\\]|\\.)*")\s*\)')
+HTML_CALL = re.compile(r"""(?<![\w.])_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 MARKERS = {"_", "N_", "gettext"}
 
 
@@ -47,6 +49,10 @@ def texts_in_kv(path: Path) -> list[str]:
     return [ast.literal_eval(m) for m in KV_CALL.findall(path.read_text(encoding="utf-8"))]
 
 
+def texts_in_html(path: Path) -> list[str]:
+    return [ast.literal_eval(m) for m in HTML_CALL.findall(path.read_text(encoding="utf-8"))]
+
+
 def all_texts() -> list[str]:
     seen: dict[str, None] = {}
     for path in sorted(PACKAGE.rglob("*")):
@@ -54,6 +60,8 @@ def all_texts() -> list[str]:
             found = texts_in_py(path)
         elif path.suffix == ".kv":
             found = texts_in_kv(path)
+        elif path.suffix == ".html":
+            found = texts_in_html(path)
         else:
             continue
         for text in found:

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     admin.register(sub)
     visits.register(sub)
-    for name in ("scan", "reports", "app", "ops", "sync"):
+    for name in ("scan", "reports", "app", "ops", "sync", "users"):
         try:
             module = __import__(f"kiosk.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as e:

@@ -139,29 +139,37 @@ def _out_format(path: Path, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
+def write_visits(
+    settings: Settings, flt: reports.VisitFilter, by: str, out: Path | None, lang: str
+) -> reports.VisitReport:
+    """The visit report, and with `out` its .csv, .xlsx or .pdf file (the dashboard's too)."""
+    fmt = _out_format(out, ("csv", "xlsx", "pdf")) if out else None
+    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
+        report = reports.visit_report(s, flt, by)
+        views = None
+        if fmt in ("xlsx", "pdf"):
+            views = reports.visit_views(s, flt, by, every_view=fmt == "xlsx")
+    table = report_tables.visit_table(report)
+    if fmt == "csv" and out:
+        exports.write_csv(out, table, lang)
+    elif fmt == "xlsx" and out and views:
+        sheets = [report_tables.visit_table(views.views[b]) for b in reports.PERIOD_BY]
+        sheets.append(report_tables.keyed_table("room", views.rooms))
+        sheets.append(report_tables.keyed_table("category", views.categories))
+        exports.write_xlsx(out, sheets, lang)
+    elif fmt == "pdf" and out and views:
+        from kiosk.adapters.render.pdf import visits_pdf
+
+        visits_pdf(out, views, lang, settings.library_name)
+    return report
+
+
 def cmd_report_visits(args: argparse.Namespace, settings: Settings) -> int:
     flt = reports.VisitFilter(
         args.start, args.end, args.site, args.room, args.category, settings.categories
     )
     lang = _lang(args, settings)
-    fmt = _out_format(args.out, ("csv", "xlsx", "pdf")) if args.out else None
-    with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
-        report = reports.visit_report(s, flt, args.by)
-        views = None
-        if fmt in ("xlsx", "pdf"):
-            views = reports.visit_views(s, flt, args.by, every_view=fmt == "xlsx")
-    table = report_tables.visit_table(report)
-    if fmt == "csv":
-        exports.write_csv(args.out, table, lang)
-    elif fmt == "xlsx" and views:
-        sheets = [report_tables.visit_table(views.views[b]) for b in reports.PERIOD_BY]
-        sheets.append(report_tables.keyed_table("room", views.rooms))
-        sheets.append(report_tables.keyed_table("category", views.categories))
-        exports.write_xlsx(args.out, sheets, lang)
-    elif fmt == "pdf" and views:
-        from kiosk.adapters.render.pdf import visits_pdf
-
-        visits_pdf(args.out, views, lang, settings.library_name)
+    report = write_visits(settings, flt, args.by, args.out, lang)
     data = report.to_json()
     lines = [tables_text(report_tables.visit_text_table(report), lang)]
     if args.out:
@@ -184,22 +192,27 @@ def _letterhead(settings: Settings, site_name: str | None) -> Any:
     )
 
 
-def cmd_report_year(args: argparse.Namespace, settings: Settings) -> int:
-    if not 2000 <= args.year <= 2100:
-        raise ValueError(f"--year {args.year}: give a year like 2026")
-    fmt = _out_format(args.out, ("pdf", "xlsx")) if args.out else None
-    lang = _lang(args, settings)
+def write_year(settings: Settings, year: int, site: str | None, out: Path | None, lang: str) -> Any:
+    """The library's year tables, and with `out` their .xlsx or .pdf file."""
+    if not 2000 <= year <= 2100:
+        raise ValueError(f"--year {year}: give a year like 2026")
+    fmt = _out_format(out, ("pdf", "xlsx")) if out else None
     layout = load_layout(settings.layout_file)
-    site_name = layout.site(args.site).name if args.site else None
+    site_name = layout.site(site).name if site else None
     rooms = {s.code: s.rooms for s in layout.sites}
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
-        rep = reports.year_report(s, args.year, args.site, settings.categories, rooms)
-    if fmt == "pdf":
+        rep = reports.year_report(s, year, site, settings.categories, rooms)
+    if fmt == "pdf" and out:
         from kiosk.adapters.render.pdf import year_pdf
 
-        year_pdf(args.out, rep, lang, _letterhead(settings, site_name), local_day(utcnow()))
-    elif fmt == "xlsx":
-        exports.write_xlsx(args.out, report_tables.year_tables(rep), lang)
+        year_pdf(out, rep, lang, _letterhead(settings, site_name), local_day(utcnow()))
+    elif fmt == "xlsx" and out:
+        exports.write_xlsx(out, report_tables.year_tables(rep), lang)
+    return rep
+
+
+def cmd_report_year(args: argparse.Namespace, settings: Settings) -> int:
+    rep = write_year(settings, args.year, args.site, args.out, _lang(args, settings))
     data = rep.to_json()
     months = " ".join(f"{n:>6}" for n in rep.months)
     lines = [
@@ -215,37 +228,51 @@ def cmd_report_year(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_report_list(args: argparse.Namespace, settings: Settings) -> int:
-    fmt = _out_format(args.out, ("xlsx", "csv"))
-    flt = reports.VisitFilter(
-        args.start, args.end, args.site, args.room, categories=settings.categories
-    )
-    lang = _lang(args, settings)
+def write_list(settings: Settings, flt: reports.VisitFilter, out: Path, lang: str) -> int:
+    """The list of visits (personal data: member numbers) as .xlsx or .csv; the number of
+    visits. The caller logs the access."""
+    fmt = _out_format(out, ("xlsx", "csv"))
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
         lines = reports.visit_list(s, flt)
     table = report_tables.list_table(lines)
     if fmt == "csv":
-        exports.write_csv(args.out, table, lang)
+        exports.write_csv(out, table, lang)
     else:
-        exports.write_xlsx(args.out, [table], lang)
-    data = {**flt.to_json(), "visits": len(lines), "out": str(args.out)}
+        exports.write_xlsx(out, [table], lang)
+    return len(lines)
+
+
+def cmd_report_list(args: argparse.Namespace, settings: Settings) -> int:
+    flt = reports.VisitFilter(
+        args.start, args.end, args.site, args.room, categories=settings.categories
+    )
+    visits = write_list(settings, flt, args.out, _lang(args, settings))
+    data = {**flt.to_json(), "visits": visits, "out": str(args.out)}
     data.pop("category")
-    emit(args, data, f"{len(lines)} visits -> {args.out}")
+    emit(args, data, f"{visits} visits -> {args.out}")
     return 0
 
 
-def cmd_report_iplm(args: argparse.Namespace, settings: Settings) -> int:
-    if not 2000 <= args.year <= 2100:
-        raise ValueError(f"--year {args.year}: give a year like 2026")
-    if args.population is not None and args.population < 1:
+def write_iplm(
+    settings: Settings, year: int, population: int | None, out: Path | None, lang: str
+) -> tuple[Any, Any]:
+    """(IPLM figures, their table), and with `out` the .xlsx file."""
+    if not 2000 <= year <= 2100:
+        raise ValueError(f"--year {year}: give a year like 2026")
+    if population is not None and population < 1:
         raise ValueError("--population must be 1 or more")
-    fmt = _out_format(args.out, ("xlsx",)) if args.out else None
-    lang = _lang(args, settings)
+    fmt = _out_format(out, ("xlsx",)) if out else None
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
-        rep = reports.iplm_report(s, args.year, args.population)
+        rep = reports.iplm_report(s, year, population)
     table = report_tables.iplm_table(rep)
-    if fmt == "xlsx":
-        exports.write_xlsx(args.out, [table], lang)
+    if fmt == "xlsx" and out:
+        exports.write_xlsx(out, [table], lang)
+    return rep, table
+
+
+def cmd_report_iplm(args: argparse.Namespace, settings: Settings) -> int:
+    lang = _lang(args, settings)
+    rep, table = write_iplm(settings, args.year, args.population, args.out, lang)
     data = rep.to_json()
     lines = [f"{row[0]}: {row[1]}" for row in _text_rows(table, lang)]
     if args.out:
@@ -261,26 +288,44 @@ def _text_rows(table: Any, lang: str) -> list[list[Any]]:
     return [[label(v, c, lang) for v, c in zip(r, table.columns, strict=True)] for r in table.rows]
 
 
-def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
-    std = surveys.standard_for(args.standard or settings.survey_standard)
-    if args.population is not None and args.population < 1:
+def write_ikm(
+    settings: Settings,
+    start: date,
+    end: date,
+    standard: str | None,
+    population: int | None,
+    site: str | None,
+    out: Path | None,
+    lang: str,
+) -> Any:
+    """The satisfaction index of a period, and with `out` its .pdf or .xlsx file."""
+    std = surveys.standard_for(standard or settings.survey_standard)
+    if population is not None and population < 1:
         raise ValueError("--population must be 1 or more")
-    if args.end < args.start:
-        raise ValueError(f"--to {args.end} is before --from {args.start}")
-    fmt = _out_format(args.out, ("pdf", "xlsx")) if args.out else None
-    lang = _lang(args, settings)
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    fmt = _out_format(out, ("pdf", "xlsx")) if out else None
     with reports.report_sessions(settings.database_url) as sessions, sessions() as s:
-        rep = reports.ikm_report(s, args.start, args.end, std, args.population, args.site)
-    if fmt == "pdf":
+        rep = reports.ikm_report(s, start, end, std, population, site)
+    if fmt == "pdf" and out:
         from kiosk.adapters.render.pdf import ikm_pdf
 
-        ikm_pdf(args.out, rep, lang, settings.library_name)
-    elif fmt == "xlsx":
+        ikm_pdf(out, rep, lang, settings.library_name)
+    elif fmt == "xlsx" and out:
         sheets = [report_tables.ikm_summary_table(rep)]
         sheets.append(report_tables.ikm_element_table(rep).select(*XLSX_ELEMENT_COLUMNS))
         sheets.append(report_tables.ikm_profile_table(rep))
         sheets.append(report_tables.ikm_suggestions_table(rep))
-        exports.write_xlsx(args.out, sheets, lang)
+        exports.write_xlsx(out, sheets, lang)
+    return rep
+
+
+def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
+    std = surveys.standard_for(args.standard or settings.survey_standard)
+    lang = _lang(args, settings)
+    rep = write_ikm(
+        settings, args.start, args.end, args.standard, args.population, args.site, args.out, lang
+    )
     res = rep.result
     data = rep.to_json()
     if res.ikm is not None:
@@ -313,14 +358,21 @@ def cmd_report_ikm(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
-    day = args.date or local_day(utcnow())
-    site = None if (args.site or "").lower() == "all" else (args.site or settings.site)
-    out = args.out or Path.cwd()
+def write_daily(
+    settings: Settings,
+    day: date,
+    site: str | None,
+    out: Path,
+    fmt: str | None,
+    lang: str,
+    mkdir: bool = False,
+) -> tuple[Any, Path]:
+    """The daily export of `site` (None: every site) into a .csv/.xlsx file or a folder;
+    (the report, the file written)."""
     if out.suffix and out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError("--out must be a .csv or .xlsx file, or a folder")
     is_file = bool(out.suffix)
-    folder = out_folder(out.parent if is_file else out, args.mkdir)
+    folder = out_folder(out.parent if is_file else out, mkdir)
     layout = load_layout(settings.layout_file)
     if site:
         layout.site(site)  # an unknown site is an error, not an empty export
@@ -329,10 +381,16 @@ def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
         report = reports.daily_report(s, day, site, rooms, settings.categories)
     path = land_in(  # a stick pulled out mid-write leaves no half file under the real name
         folder,
-        lambda tmp: exports.write_daily(
-            report, tmp / out.name if is_file else tmp, args.format, args.lang
-        ),
+        lambda tmp: exports.write_daily(report, tmp / out.name if is_file else tmp, fmt, lang),
     )
+    return report, path
+
+
+def cmd_export_daily(args: argparse.Namespace, settings: Settings) -> int:
+    day = args.date or local_day(utcnow())
+    site = None if (args.site or "").lower() == "all" else (args.site or settings.site)
+    out = args.out or Path.cwd()
+    report, path = write_daily(settings, day, site, out, args.format, args.lang, args.mkdir)
     data = {**report.to_json(), "out": str(path)}
     data = {k: data[k] for k in ("date", "site", "out", "total", "visitors", "rows")}
     people = f"{report.counts.visitors} people"

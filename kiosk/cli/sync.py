@@ -14,7 +14,9 @@ from kiosk.layout import load_layout
 
 def register(sub: argparse._SubParsersAction) -> None:
     common = common_options()
-    p = sub.add_parser("serve", parents=[common], help="run the central sync server")
+    p = sub.add_parser(
+        "serve", parents=[common], help="run the central server (sync API and dashboard)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=8340, help="port (8340)")
     p.add_argument("--workers", type=int, default=1, help="server processes (1)")

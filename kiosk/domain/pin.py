@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
+from kiosk.domain.passwords import SCHEME, hash_secret, verify_secret
 
-SCHEME = "scrypt"
+__all__ = ["SCHEME", "check_pin_format", "hash_pin", "lockout_after", "verify_pin"]
+
 N, R, P = 2**14, 8, 1
 MIN_DIGITS, MAX_DIGITS = 4, 12
 
@@ -17,34 +15,14 @@ def check_pin_format(pin: str) -> None:
         raise ValueError(f"the staff PIN is {MIN_DIGITS} to {MAX_DIGITS} digits")
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text + "=" * (-len(text) % 4))
-
-
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """`scrypt$N$r$p$salt$hash`, self-describing so the cost can be raised later."""
     check_pin_format(pin)
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
-    return f"{SCHEME}${N}${R}${P}${_b64(salt)}${_b64(digest)}"
+    return hash_secret(pin, (N, R, P), salt)
 
 
 def verify_pin(pin: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.strip().split("$")
-        if scheme != SCHEME:
-            return False
-        expected = _unb64(digest)
-        got = hashlib.scrypt(
-            pin.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
+    return verify_secret(pin, stored)
 
 
 def lockout_after(failures: int, free_tries: int, first_lock: float, max_lock: float) -> float:

@@ -6,6 +6,8 @@ POST /api/v1/status   {version, queued, ...}    -> server time, clock offset
 POST /api/v1/push     {items: [...], status}    -> one answer per item
 GET  /api/v1/pull     ?since=&peers_since=&keys= -> members, groups, keys, peers' visits
 GET  /api/v1/health
+
+Everything else, under `/`, is the staff dashboard (kiosk.web), on the same database.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from kiosk.config import Settings, load_settings
 from kiosk.services import sync_central as central
 from kiosk.services.sync_records import RecordError
+from kiosk.web import create_dashboard
 
 log = logging.getLogger(__name__)
 MAX_BODY = 16 * 2**20
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/api/v1/push", endpoint(do_push), methods=["POST"]),
             Route("/api/v1/pull", endpoint(do_pull, needs_body=False), methods=["GET"]),
             Route("/api/v1/health", health, methods=["GET"]),
+            Mount("/", create_dashboard(settings, db)),
         ],
         lifespan=lifespan,
     )

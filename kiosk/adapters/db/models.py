@@ -411,3 +411,50 @@ class SyncChange(Base):
     kind: Mapped[str] = mapped_column(String(10))  # member | group
     record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- the central dashboard's accounts (kiosk.services.web_accounts) ---------------------------
+
+
+class WebUser(Base):
+    """A person who logs in to the central dashboard: admin, manager, or staff of one site."""
+
+    __tablename__ = "web_users"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))  # admin | manager | staff
+    site: Mapped[str | None] = mapped_column(String(16))  # staff only: the one site they see
+    password_hash: Mapped[str] = mapped_column(String(200))  # scrypt$N$r$p$salt$hash
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class WebSession(Base):
+    """A logged-in browser: only the hash of the cookie's token is kept, with its CSRF token.
+
+    In the database (not in a worker's memory) so that any server process serves any request.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(
+        String(40), ForeignKey("web_users.name", ondelete="CASCADE"), index=True
+    )
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebLoginFailure(Base):
+    """One wrong password for a known account; enough of them in a while lock the account."""
+
+    __tablename__ = "web_login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(
+        String(40), ForeignKey("web_users.name", ondelete="CASCADE")
+    )
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_web_login_failures_user_at", "user_name", "at_utc"),)

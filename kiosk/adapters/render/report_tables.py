@@ -252,10 +252,13 @@ def _month_columns() -> list[Column]:
     return [Column(f"m{m:02d}", MONTHS[m - 1], "count") for m in range(1, 13)]
 
 
-def _month_rows(rows: list[tuple[list[Any], list[int]]]) -> tuple[list[list[Any]], list[Any]]:
-    """Rows of 12 months and their year total, and the totals row under them."""
+def _month_rows(
+    rows: list[tuple[list[Any], list[int]]], width: int = 1
+) -> tuple[list[list[Any]], list[Any]]:
+    """Rows of 12 months and their year total, and the totals row under them; `width` heading
+    cells per row (the totals row has them too when there are no rows: a year without
+    visits at a new site)."""
     body = [[*head, *months, sum(months)] for head, months in rows]
-    width = len(rows[0][0]) if rows else 1
     sums = [sum(r[width + m] for r in body) for m in range(13)]
     return body, [TOTAL, *[""] * (width - 1), *sums]
 
@@ -285,7 +288,7 @@ def year_tables(rep: YearReport) -> list[Table]:
     for (site, room), v in rep.rooms.items():
         names = rep.room_names.get((site, room))
         room_rows.append(([site, Local(*names) if names else room], v))
-    rows, totals = _month_rows(room_rows)
+    rows, totals = _month_rows(room_rows, width=2)
     columns = [Column("site", N_("Site")), Column("room", N_("Room")), *months]
     out.append(Table(N_("Visits by room and month"), columns, rows, totals))
 
