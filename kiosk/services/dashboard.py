@@ -25,6 +25,16 @@ from kiosk.services.web_accounts import Account, LoggedIn
 SILENT_AFTER = timedelta(minutes=15)  # the sync worker reports every 30 s when it can
 LOW_DISK_MB = 200  # kiosk doctor's own limit (kiosk.services.doctor.MIN_FREE)
 CAMERA_DOWN = ("lost", "ended", "stopped")
+# What kiosks report about their camera (kiosk.vision.sources states), as the page words them.
+CAMERA_WORDS = {
+    "running": N_("working"),
+    "starting": N_("starting"),
+    "lost": N_("lost"),
+    "ended": N_("ended"),
+    "stopped": N_("stopped"),
+    "off": N_("no camera"),
+    "unknown": N_("not reported"),
+}
 
 
 @dataclass(frozen=True)

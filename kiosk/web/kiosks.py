@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 
 from kiosk.domain.vocab import N_
+from kiosk.services.dashboard import CAMERA_WORDS
 from kiosk.web.pages import Ctx, Refused, page
 
 ADMIN = ("admin",)
@@ -20,6 +21,7 @@ def _show(ctx: Ctx, status: int = 200, **extra: object) -> Response:
         site=site,
         here="/kiosks",
         server=str(ctx.request.base_url).rstrip("/"),
+        camera_words=CAMERA_WORDS,
         **extra,
     )
 
