@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.adapters.files.landing import land, out_folder
-from kiosk.adapters.render.cards import CardError, CardFace, Sheet, write_pdf, write_pngs
+from kiosk.adapters.render.cards import CardError, Sheet, write_pdf, write_pngs
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
 from kiosk.cli.tables import table
@@ -20,6 +20,7 @@ from kiosk.domain.guests import CATEGORIES
 from kiosk.domain.members import GENDERS, CardChoice, import_warnings
 from kiosk.domain.vocab import N_
 from kiosk.i18n import gettext
+from kiosk.services.front_desk import card_faces
 from kiosk.services.kiosk import KioskService
 from kiosk.services.members import MemberInfo
 from kiosk.services.setup import init_kiosk
@@ -299,10 +300,7 @@ def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
             "members",
         )
     svc.log_access("print", f"cards ({args.format}) to {args.out}", len(cards))
-    faces = [
-        CardFace(i.number, i.name, payload, i.category, i.expires, i.card_seq)
-        for i, payload in cards
-    ]
+    faces = card_faces(cards)
     refused: list[CardError]
     if args.format == "png":
         paths, refused = write_pngs(faces, settings.library_name, args.out)

@@ -90,7 +90,9 @@ def _keyed(s: Any, flt: VisitFilter, key: str) -> dict[Any, Counts]:
     return reports.keyed_counts(s, flt, key)[0]
 
 
-def _pair(this: dict[Any, Counts], last: dict[Any, Counts], order: Callable[[Any], Any]) -> list[KeyRow]:
+def _pair(
+    this: dict[Any, Counts], last: dict[Any, Counts], order: Callable[[Any], Any]
+) -> list[KeyRow]:
     keys = sorted(set(this) | set(last), key=order)
     return [KeyRow(k, this.get(k, Counts()), last.get(k, Counts())) for k in keys]
 

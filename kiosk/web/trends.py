@@ -87,7 +87,11 @@ def trends_page(ctx: Ctx) -> Response:
     labels = [period_label(by, r.key, ctx.lang) for r in data.rows]
     title = ctx._("Visits per") + " " + ctx._(BY_LABELS[by]).lower()
     series = _series(
-        ctx, [r.this.total for r in data.rows], [r.last.total for r in data.rows], end, data.last_end
+        ctx,
+        [r.this.total for r in data.rows],
+        [r.last.total for r in data.rows],
+        end,
+        data.last_end,
     )
     main_chart = Markup(svg_charts.bar_chart(title, labels, series))  # noqa: S704 - escaped there
     sections = []
@@ -95,9 +99,13 @@ def trends_page(ctx: Ctx) -> Response:
         if key == "site" and site is not None:
             continue  # one site: its own row only
         names = [key_label(ctx, key, r.key, site is not None) for r in rows]
-        s = _series(ctx, [r.this.total for r in rows], [r.last.total for r in rows], end, data.last_end)
+        s = _series(
+            ctx, [r.this.total for r in rows], [r.last.total for r in rows], end, data.last_end
+        )
         chart = svg_charts.hbar_chart(ctx._(BREAKDOWN_TITLES[key]), names, s)
-        sections.append((key, BREAKDOWN_TITLES[key], Markup(chart), list(zip(names, rows, strict=True))))  # noqa: S704
+        sections.append(
+            (key, BREAKDOWN_TITLES[key], Markup(chart), list(zip(names, rows, strict=True)))
+        )  # noqa: S704
     return ctx.render(
         "trends.html",
         data=data,

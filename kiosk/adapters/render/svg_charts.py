@@ -47,6 +47,10 @@ def _text(x: float, y: float, text: str, anchor: str = "start", **attrs: str) ->
     )
 
 
+def _line(x1: float, x2: float, y1: float, y2: float, colour: str) -> str:
+    return f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{y1:.1f}" y2="{y2:.1f}" stroke="{colour}"/>'
+
+
 def _ticks(top: float, count: int = 4) -> list[float]:
     return [top * i / count for i in range(count + 1)]
 
@@ -72,7 +76,9 @@ def _legend(series: Sequence[Series], x: float, y: float, width: float) -> tuple
         w = 18 + text_width(s.name) + 16
         if cx > x and cx + w > x + width:
             cx, cy = x, cy + FONT + 8
-        parts.append(f'<rect x="{cx:.1f}" y="{cy - FONT + 2:.1f}" width="12" height="12" fill="{s.colour}"/>')
+        parts.append(
+            f'<rect x="{cx:.1f}" y="{cy - FONT + 2:.1f}" width="12" height="12" fill="{s.colour}"/>'
+        )
         parts.append(_text(cx + 17, cy, s.name))
         cx += w
     return parts, cy - y + FONT + 8
@@ -92,7 +98,7 @@ def bar_chart(
     body = legend[:]
     for tick in _ticks(axis_max):
         y = bottom - plot_h * tick / axis_max
-        body.append(f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(_line(left, right, y, y, GRID))
         body.append(_text(left - 6, y + FONT / 3, _number(tick), "end", fill=MUTED))
     n = max(1, len(labels))
     slot = plot_w / n
@@ -111,9 +117,16 @@ def bar_chart(
                 f"{_number(value)}</title></rect>"
             )
         if i % every == 0:
-            body.append(_text(left + slot * (i + 0.5), bottom + FONT + 6, shorten(label, slot * every - 6), "middle"))
-    body.append(f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{bottom:.1f}" y2="{bottom:.1f}" stroke="{INK}"/>')
-    body.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" stroke="{INK}"/>')
+            body.append(
+                _text(
+                    left + slot * (i + 0.5),
+                    bottom + FONT + 6,
+                    shorten(label, slot * every - 6),
+                    "middle",
+                )
+            )
+    body.append(_line(left, right, bottom, bottom, INK))
+    body.append(_line(left, left, top, bottom, INK))
     return _svg(width, height, title, body)
 
 
@@ -135,7 +148,7 @@ def hbar_chart(
     body = legend[:]
     for tick in _ticks(axis_max):
         x = left + plot_w * tick / axis_max
-        body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" stroke="{GRID}"/>')
+        body.append(_line(x, x, top, bottom, GRID))
         body.append(_text(x, bottom + FONT + 6, _number(tick), "middle", fill=MUTED))
     bar_h = FONT + 3
     for i, label in enumerate(labels):
@@ -150,5 +163,5 @@ def hbar_chart(
                 f'fill="{s.colour}"><title>{escape(label)} · {escape(s.name)}: '
                 f"{_number(value)}</title></rect>"
             )
-    body.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" stroke="{INK}"/>')
+    body.append(_line(left, left, top, bottom, INK))
     return _svg(width, height, title, body)
