@@ -4,6 +4,7 @@ The numbers are `kiosk report visits`' own (kiosk.services.dashboard_reports).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -27,6 +28,15 @@ BREAKDOWN_TITLES = {
     "category": N_("Per category"),
     "gender": N_("Per gender"),
 }
+
+
+def both_widths(draw: Callable[[int], str]) -> Markup:
+    """A chart drawn twice, for a desktop and for a phone (CSS shows one): an SVG scaled
+    down to a phone would shrink its labels below reading size."""
+    wide, narrow = draw(svg_charts.WIDE), draw(svg_charts.NARROW)
+    return Markup(  # noqa: S704 - svg_charts escapes every text it draws
+        f'<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>'
+    )
 
 
 def period_label(by: str, key: Any, lang: str) -> str:
@@ -93,7 +103,7 @@ def trends_page(ctx: Ctx) -> Response:
         end,
         data.last_end,
     )
-    main_chart = Markup(svg_charts.bar_chart(title, labels, series))  # noqa: S704 - escaped there
+    main_chart = both_widths(lambda w: svg_charts.bar_chart(title, labels, series, w))
     sections = []
     for key, rows in data.breakdowns.items():
         if key == "site" and site is not None:
@@ -102,10 +112,12 @@ def trends_page(ctx: Ctx) -> Response:
         s = _series(
             ctx, [r.this.total for r in rows], [r.last.total for r in rows], end, data.last_end
         )
-        chart = svg_charts.hbar_chart(ctx._(BREAKDOWN_TITLES[key]), names, s)
-        sections.append(
-            (key, BREAKDOWN_TITLES[key], Markup(chart), list(zip(names, rows, strict=True)))
-        )  # noqa: S704
+        chart = both_widths(
+            lambda w, n=names, s=s, k=key: svg_charts.hbar_chart(
+                ctx._(BREAKDOWN_TITLES[k]), n, s, w
+            )
+        )
+        sections.append((key, BREAKDOWN_TITLES[key], chart, list(zip(names, rows, strict=True))))  # noqa: S704
     return ctx.render(
         "trends.html",
         data=data,

@@ -18,6 +18,7 @@ CHAR_W = 0.62 * FONT  # an upper estimate of one character's width
 INK, MUTED, GRID = "#1d2328", "#5b6670", "#d5dbe0"
 # The period asked for in the dashboard's brand colour, last year in grey beside it.
 THIS_YEAR, LAST_YEAR = "#0b5d7a", "#a9b4bc"
+WIDE, NARROW = 760, 360  # viewBox widths for a desktop column and for a phone, shown 1:1
 
 
 @dataclass(frozen=True)
