@@ -21,11 +21,18 @@ from kiosk.web.trends import both_widths
 STANDARD_TITLES = {"2017": "PermenPANRB 14/2017", "2004": "Kepmenpan 25/2004"}
 
 
+def _mark(text: str, lang: str) -> str:
+    return text.replace(".", ",") if lang == "id" else text  # a decimal comma in Indonesian
+
+
+def _ikm(value: object, lang: str) -> str:
+    """The index cut (not rounded) to two decimals, as the regulation and the CLI print it."""
+    return "-" if value is None else _mark(ikm.format_ikm(value), lang)  # type: ignore[arg-type]
+
+
 def _decimal(value: object, digits: int, lang: str) -> str:
-    """NRR and scores as the regulation prints them: cut, not rounded; a comma in Indonesian."""
-    if value is None:
-        return "-"
-    return ikm.format_ikm(value, digits, "," if lang == "id" else ".")  # type: ignore[arg-type]
+    """An element's NRR or score, rounded as the CLI's tables show it."""
+    return "-" if value is None else _mark(f"{float(value):.{digits}f}", lang)  # type: ignore[arg-type]
 
 
 @page("/satisfaction", nav=N_("Satisfaction"))
@@ -57,4 +64,5 @@ def satisfaction_page(ctx: Ctx) -> Response:
         chart=chart,
         channel_words=CHANNEL_WORDS,
         dec=lambda v, d: _decimal(v, d, ctx.lang),
+        ikm_text=lambda v: _ikm(v, ctx.lang),
     )
