@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk.adapters.files.landing import land, out_folder
 from kiosk.adapters.render.cards import CardError, Sheet, write_pdf, write_pngs
+from kiosk.adapters.render.prints import card_faces
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.progress import Progress
 from kiosk.cli.tables import table
@@ -20,7 +21,6 @@ from kiosk.domain.guests import CATEGORIES
 from kiosk.domain.members import GENDERS, CardChoice, import_warnings
 from kiosk.domain.vocab import N_
 from kiosk.i18n import gettext
-from kiosk.services.front_desk import card_faces
 from kiosk.services.kiosk import KioskService
 from kiosk.services.members import MemberInfo
 from kiosk.services.setup import init_kiosk

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kiosk.adapters.files.landing import land, out_folder
 from kiosk.adapters.render.letters import write_letter
+from kiosk.adapters.render.prints import group_letter
 from kiosk.cli import checked, common_options, emit
 from kiosk.cli.tables import table
 from kiosk.config import Settings
@@ -19,7 +20,6 @@ from kiosk.domain.groups import GroupStatus, level_code
 from kiosk.domain.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES
 from kiosk.domain.vocab import N_, Source, words
 from kiosk.i18n import gettext
-from kiosk.services.front_desk import group_letter
 from kiosk.services.guests import GuestForm
 from kiosk.services.kiosk import KioskService
 

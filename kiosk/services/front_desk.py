@@ -10,18 +10,12 @@ schedule and change their own site's groups only (`group_at` refuses the others)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
-from kiosk.adapters.render.cards import CardFace, Sheet, write_pdf
-from kiosk.adapters.render.letters import GroupLetter, write_letter
 from kiosk.domain.cards import Keyring, make_payload
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.fields import FieldError
-from kiosk.domain.groups import LEVELS
 from kiosk.domain.members import CardChoice
-from kiosk.i18n import gettext
 from kiosk.services import groups, members
 from kiosk.services.dashboard import Dashboard
 from kiosk.services.groups import GroupInfo
@@ -33,30 +27,6 @@ MAX_CARDS = 200  # one download; the whole library's cards are printed with `kio
 
 class NotYourSite(LookupError):
     """A group of another site asked for by a staff account."""
-
-
-def card_faces(cards: Iterable[tuple[MemberInfo, str]]) -> list[CardFace]:
-    """What each card shows, from (member, QR payload): the CLI's `kiosk cards` too."""
-    return [CardFace(i.number, i.name, p, i.category, i.expires, i.card_seq) for i, p in cards]
-
-
-def group_letter(info: GroupInfo, written: date) -> GroupLetter:
-    """A group's confirmation letter (Bahasa Indonesia): `kiosk groups letter` too."""
-    if info.cancelled:
-        raise FieldError(f"group {info.code} is cancelled: no letter to print", "code")
-    level = gettext(LEVELS[info.level], "id") if info.level in LEVELS else info.level
-    return GroupLetter(
-        info.code,
-        info.qr_text,
-        info.visit_date,
-        info.institution,
-        level,
-        info.expected_children,
-        info.expected_adults,
-        info.leader_name,
-        info.purpose,
-        written,
-    )
 
 
 class FrontDesk:
@@ -103,9 +73,9 @@ class FrontDesk:
         with self.db.sessions() as s, s.begin():
             return members.revoke_card(s, number)
 
-    def card_pdf(self, who: Account, numbers: list[str], out: Path) -> Sheet:
-        """The named members' cards as `kiosk cards --members ... --out x.pdf` prints them
-        (whatever their state: staff asked for them by number); logged before it is made."""
+    def cards(self, who: Account, numbers: list[str]) -> list[tuple[MemberInfo, str]]:
+        """The named members (whatever their state: staff asked for them by number) with
+        their current card's QR payload, as `kiosk cards --members ...`; logged first."""
         if not numbers:
             raise FieldError("give at least one member number", "numbers")
         if len(numbers) > MAX_CARDS:
@@ -114,8 +84,7 @@ class FrontDesk:
         with self.db.sessions() as s:
             infos = members.cards_for(s, CardChoice(), local_day(utcnow()), numbers)
         self._log(who, "print", f"cards (pdf) {' '.join(numbers)}", len(infos))
-        faces = card_faces((i, make_payload(i.number, i.card_seq, keyring)) for i in infos)
-        return write_pdf(faces, self.dash.settings.library_name, out)
+        return [(i, make_payload(i.number, i.card_seq, keyring)) for i in infos]
 
     # --- groups (per site) -------------------------------------------------------------------
 
@@ -154,7 +123,3 @@ class FrontDesk:
         self.group_at(code, site)
         with self.db.sessions() as s, s.begin():
             return groups.cancel_group(s, code, utcnow())
-
-    def letter(self, code: str, site: str | None, out: Path) -> Path:
-        letter = group_letter(self.group_at(code, site), local_day(utcnow()))
-        return write_letter(letter, self.dash.settings.library_name, out)

@@ -14,6 +14,9 @@ from urllib.parse import urlencode
 
 from starlette.responses import RedirectResponse, Response
 
+from kiosk.adapters.render.cards import write_pdf
+from kiosk.adapters.render.letters import write_letter
+from kiosk.adapters.render.prints import card_faces, group_letter
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date
 from kiosk.domain.fields import FieldError
@@ -157,7 +160,11 @@ def cards(ctx: Ctx) -> Response:
     """The cards of the numbers given (one or many, separated by spaces or commas)."""
     numbers = ctx.value("numbers").replace(",", " ").split()
     name = f"kartu-{numbers[0]}.pdf" if len(numbers) == 1 else "kartu-anggota.pdf"
-    return _pdf(name, lambda path: _desk(ctx).card_pdf(ctx.account, numbers, path))
+    library = ctx.dash.settings.library_name
+    return _pdf(
+        name,
+        lambda path: write_pdf(card_faces(_desk(ctx).cards(ctx.account, numbers)), library, path),
+    )
 
 
 # --- groups (per site) -----------------------------------------------------------------------
@@ -247,6 +254,10 @@ def group_cancel(ctx: Ctx) -> Response:
 
 
 @page("/groups/letter", methods=("POST",))
-def group_letter(ctx: Ctx) -> Response:
-    code = _group(ctx, ctx.value("code")).code
-    return _pdf(f"rombongan-{code}.pdf", lambda path: _desk(ctx).letter(code, ctx.site(), path))
+def letter(ctx: Ctx) -> Response:
+    info = _group(ctx, ctx.value("code"))
+    library, today = ctx.dash.settings.library_name, local_day(utcnow())
+    return _pdf(
+        f"rombongan-{info.code}.pdf",
+        lambda path: write_letter(group_letter(info, today), library, path),  # none if cancelled
+    )

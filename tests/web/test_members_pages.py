@@ -99,7 +99,7 @@ def test_groups_are_kept_to_their_site(web: Web) -> None:
     assert r.status_code == 200 and "Rombongan dijadwalkan" in r.text
     code = re.search(r'id="group-([A-Z0-9-]+)"', r.text).group(1)
     row = table(r.text, "group-list")[0]
-    assert row[1] == "PUSAT" and row[4] == "20+2"
+    assert row[3] == "20+2"  # staff: their own site, no site column
     listed = cli_json(web.settings.database_url, "groups", "list")
     assert [g["code"] for g in listed] == [code]
     # Another site's staff neither see nor change it.
@@ -111,7 +111,7 @@ def test_groups_are_kept_to_their_site(web: Web) -> None:
         assert r.status_code == 403, path
     # Its own staff correct it and print its letter; a manager or admin may too.
     r = siti.post("/groups/edit", data={"csrf": token, "code": code, "children": "25"})
-    assert r.status_code == 200 and table(r.text, "group-list")[0][4] == "25+2"
+    assert r.status_code == 200 and table(r.text, "group-list")[0][3] == "25+2"
     letter = siti.post("/groups/letter", data={"csrf": token, "code": code})
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
     b_token = csrf_of(boss.get("/groups").text)
