@@ -2,6 +2,7 @@
 
 Their sub-folders (layouts, locale, sounds, versions...) hold no Python but are listed as
 packages too: setuptools ships package data only from listed packages, and warns otherwise.
+The same holds for the dashboard's templates/ and static/ folders inside kiosk/web.
 """
 
 from setuptools import find_namespace_packages, find_packages, setup
@@ -16,6 +17,8 @@ def _data_packages(package: str, folder: str) -> list[str]:
 setup(
     packages=[
         *find_packages(include=["kiosk", "kiosk.*"]),
+        "kiosk.web.templates",  # the dashboard's pages and static files: data, no Python
+        "kiosk.web.static",
         *_data_packages("kiosk.assets", "assets"),
         *_data_packages("kiosk.migrations", "db"),
     ],

@@ -35,7 +35,23 @@ SHIPPED = [
     "assets/rooms/room.png",
     "assets/data/wilayah_kabkota.csv",
     "ui/shell.kv",
+    "web/templates/base.html",
+    "web/templates/today.html",
+    "web/static/dashboard.css",
+    "web/static/today.js",
 ]
+# The dashboard's login page and its stylesheet, served by the installed package's own app.
+FETCH_LOGIN = """
+import sys
+from starlette.testclient import TestClient
+from kiosk.config import load_settings
+from kiosk.server.app import create_app
+with TestClient(create_app(load_settings())) as c:
+    page, css = c.get("/login"), c.get("/static/dashboard.css")
+ok = page.status_code == 200 and "Masuk" in page.text and css.status_code == 200
+print(page.status_code, css.status_code)
+sys.exit(0 if ok else 1)
+"""
 # Build output lines that are not problems (the environment turns byte-compiling off).
 HARMLESS = re.compile(r"byte-compiling is disabled")
 
@@ -172,13 +188,16 @@ def check(tmp: Path) -> dict:
     kiosk(work, env, "report", "visits", "--from", day, "--to", day, "--out", "visits.pdf")
     if not (work / "visits.pdf").read_bytes().startswith(b"%PDF"):
         raise CheckFailed("kiosk report visits --out visits.pdf wrote no PDF")
+    served = run([str(python), "-c", FETCH_LOGIN], cwd=work, env=env).split()
+    if served != ["200", "200"]:
+        raise CheckFailed(f"the dashboard's /login from the wheel: {served}")
     return {
         "wheel": wheel.name,
         "wheel_kib": round(wheel.stat().st_size / 1024),
         "build_s": round(built - started, 1),
         "total_s": round(time.monotonic() - started, 1),
         "schema": init["schema"],
-        "commands": ["init", "members add", "cards", "checkin", "report visits"],
+        "commands": ["init", "members add", "cards", "checkin", "report visits", "GET /login"],
     }
 
 

@@ -82,8 +82,10 @@ class Dashboard:
         with self.db.sessions() as s:
             try:
                 result = web_accounts.login(s, name, password, utcnow())
-            finally:
-                s.commit()
+            except web_accounts.LoginRefused:
+                s.commit()  # the failure counts toward the lock-out
+                raise
+            s.commit()
         return result
 
     def session(self, token: str | None) -> LoggedIn | None:

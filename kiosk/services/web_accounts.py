@@ -29,7 +29,7 @@ from kiosk.domain.vocab import N_
 __all__ = ["check_password"]  # the CLI checks a typed password before storing it
 from kiosk.services.sync_enrolment import digest
 
-ROLES = ("admin", "manager", "staff")
+ROLES = (N_("admin"), N_("manager"), N_("staff"))  # msgids: the pages name the roles
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from kiosk.domain.vocab import N_
 from kiosk.i18n import LANGUAGES
-from kiosk.services.web_accounts import LoginRefused
+from kiosk.services.web_accounts import SESSION_LIFETIME, LoginRefused
 from kiosk.web.pages import (
     LANG_COOKIE,
     ROUTES,
@@ -38,8 +38,9 @@ def _next(target: str | None) -> str:
 
 
 def _secure(request: Request) -> bool:
-    """Cookies are Secure unless the settings allow plain http (a test on this machine)."""
-    return not request.app.state.settings.web_allow_http
+    """Cookies are Secure over https, and always unless the settings allow plain http (a
+    trial on the server itself)."""
+    return request.url.scheme == "https" or not request.app.state.settings.web_allow_http
 
 
 def _login_form(
@@ -91,14 +92,14 @@ async def login_post(request: Request) -> Response:
         return _login_form(request, 400, N_("Give your user name and password."))
     dash = request.app.state.dashboard
     try:
-        token, login = await run_in_threadpool(dash.login, name, password)
+        token, _login = await run_in_threadpool(dash.login, name, password)
     except LoginRefused as e:
         return _login_form(request, 429 if e.locked_until else 401, str(e), e.locked_until)
     response = RedirectResponse(_next(str(form.get("next") or "")), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int((login.expires - login.expires.now(login.expires.tzinfo)).total_seconds()),
+        max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="strict",
         secure=_secure(request),

@@ -77,11 +77,13 @@ def _lang(ctx: Ctx) -> str:
     return lang if lang in ("id", "en") else ctx.lang
 
 
-def _file(name: str, write: Callable[[Path], Path | None]) -> Response:
-    """`write(path in a private temporary folder)` -> the file sent as a download."""
+def _file(name: str, write: Callable[[Path], object]) -> Response:
+    """`write(path in a private temporary folder)` -> that file (or the Path `write` returns,
+    when it names the file itself) sent as a download."""
     with tempfile.TemporaryDirectory(prefix="kiosk-download-") as tmp:
         try:
-            path = write(Path(tmp) / name) or Path(tmp) / name
+            written = write(Path(tmp) / name)
+            path = written if isinstance(written, Path) else Path(tmp) / name
         except (ValueError, LookupError) as e:
             raise Refused(400, N_("This download could not be made."), str(e)) from None
         body = path.read_bytes()
@@ -117,11 +119,11 @@ def daily(ctx: Ctx) -> Response:
     site, day = ctx.site(), _day(ctx, "date", local_day(utcnow()))
     fmt, lang = _format(ctx, ("xlsx", "csv")), _lang(ctx)
 
-    def write(path: Path) -> Path:
-        s = ctx.dash.settings
-        return cli_reports.write_daily(s, day, site, path.parent, fmt, lang)[1]
-
-    return _file("daily", write)
+    settings = ctx.dash.settings
+    return _file(
+        "daily",
+        lambda path: cli_reports.write_daily(settings, day, site, path.parent, fmt, lang)[1],
+    )
 
 
 @page("/downloads/visits", methods=("POST",))
@@ -134,11 +136,9 @@ def visits(ctx: Ctx) -> Response:
     flt = VisitFilter(start, end, site, categories=ctx.dash.settings.categories)
     name = f"laporan-kunjungan-{_where(site)}-{start}-{end}-{by}.{fmt}"
 
-    def write(path: Path) -> Path:
-        cli_reports.write_visits(ctx.dash.settings, flt, by, path, lang)
-        return path
-
-    return _file(name, write)
+    return _file(
+        name, lambda path: cli_reports.write_visits(ctx.dash.settings, flt, by, path, lang)
+    )
 
 
 @page("/downloads/year", methods=("POST",))
@@ -146,11 +146,8 @@ def year(ctx: Ctx) -> Response:
     site, y = ctx.site(), _year(ctx)
     fmt, lang = _format(ctx, ("xlsx", "pdf")), _lang(ctx)
 
-    def write(path: Path) -> Path:
-        cli_reports.write_year(ctx.dash.settings, y, site, path, lang)
-        return path
-
-    return _file(f"tahunan-{_where(site)}-{y}.{fmt}", write)
+    name = f"tahunan-{_where(site)}-{y}.{fmt}"
+    return _file(name, lambda path: cli_reports.write_year(ctx.dash.settings, y, site, path, lang))
 
 
 @page("/downloads/list", methods=("POST",))
@@ -161,10 +158,9 @@ def visit_list(ctx: Ctx) -> Response:
     flt = VisitFilter(start, end, site, categories=ctx.dash.settings.categories)
     name = f"daftar-kunjungan-{_where(site)}-{start}-{end}.{fmt}"
 
-    def write(path: Path) -> Path:
+    def write(path: Path) -> None:
         rows = cli_reports.write_list(ctx.dash.settings, flt, path, lang)
         ctx.dash.log_export(ctx.account, site, f"visit list {start}..{end} {name}", rows)
-        return path
 
     return _file(name, write)
 
@@ -177,11 +173,10 @@ def iplm(ctx: Ctx) -> Response:
         raise Refused(400, N_("The population is a whole number."), text)
     population = int(text) if text else None
 
-    def write(path: Path) -> Path:
-        cli_reports.write_iplm(ctx.dash.settings, y, population, path, lang)
-        return path
-
-    return _file(f"iplm-{y}.xlsx", write)
+    settings = ctx.dash.settings
+    return _file(
+        f"iplm-{y}.xlsx", lambda path: cli_reports.write_iplm(settings, y, population, path, lang)
+    )
 
 
 @page("/downloads/ikm", methods=("POST",))
@@ -192,9 +187,8 @@ def ikm(ctx: Ctx) -> Response:
     if standard not in (None, *cli_reports.STANDARD_CHOICES):
         raise Refused(400, N_("This survey standard is not known."), str(standard))
 
-    def write(path: Path) -> Path:
-        s = ctx.dash.settings
-        cli_reports.write_ikm(s, start, end, standard, None, site, path, lang)
-        return path
-
-    return _file(f"ikm-{_where(site)}-{start}-{end}.{fmt}", write)
+    settings, name = ctx.dash.settings, f"ikm-{_where(site)}-{start}-{end}.{fmt}"
+    return _file(
+        name,
+        lambda path: cli_reports.write_ikm(settings, start, end, standard, None, site, path, lang),
+    )

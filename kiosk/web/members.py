@@ -6,10 +6,7 @@ library-wide and groups per site is said there.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.responses import RedirectResponse, Response
@@ -24,7 +21,7 @@ from kiosk.domain.groups import LEVELS
 from kiosk.domain.members import GENDERS
 from kiosk.domain.vocab import N_
 from kiosk.services.front_desk import FrontDesk, NotYourSite
-from kiosk.web.downloads import MEDIA
+from kiosk.web.downloads import _file as send_file
 from kiosk.web.pages import Ctx, Refused, page
 
 # What a finished change says above the page (?done=...), in both languages.
@@ -66,22 +63,6 @@ def _int(ctx: Ctx, name: str, default: int | None = None) -> int | None:
 
 def _back(path: str, **query: str) -> Response:
     return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303)
-
-
-def _pdf(name: str, write: Callable[[Path], object]) -> Response:
-    """A PDF made in a private temporary folder, sent as a download."""
-    with tempfile.TemporaryDirectory(prefix="kiosk-print-") as tmp:
-        path = Path(tmp) / name
-        try:
-            write(path)
-        except (ValueError, LookupError) as e:
-            raise Refused(400, NOT_SAVED, str(e)) from None
-        body = path.read_bytes()
-    return Response(
-        body,
-        media_type=MEDIA["pdf"],
-        headers={"content-disposition": f'attachment; filename="{name}"'},
-    )
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -161,7 +142,7 @@ def cards(ctx: Ctx) -> Response:
     numbers = ctx.value("numbers").replace(",", " ").split()
     name = f"kartu-{numbers[0]}.pdf" if len(numbers) == 1 else "kartu-anggota.pdf"
     library = ctx.dash.settings.library_name
-    return _pdf(
+    return send_file(
         name,
         lambda path: write_pdf(card_faces(_desk(ctx).cards(ctx.account, numbers)), library, path),
     )
@@ -218,7 +199,9 @@ def groups_page(ctx: Ctx) -> Response:
 
 @page("/groups/add", methods=("POST",))
 def group_add(ctx: Ctx) -> Response:
-    site = ctx.site(every=False)  # admins and managers say which site the group visits
+    site = ctx.site()
+    if site is None:  # admins and managers say which site the group visits
+        raise Refused(400, N_("Choose a site."))
     try:
         day = _date(ctx, "date", "date")
         if day is None:
@@ -257,7 +240,7 @@ def group_cancel(ctx: Ctx) -> Response:
 def letter(ctx: Ctx) -> Response:
     info = _group(ctx, ctx.value("code"))
     library, today = ctx.dash.settings.library_name, local_day(utcnow())
-    return _pdf(
+    return send_file(
         f"rombongan-{info.code}.pdf",
         lambda path: write_letter(group_letter(info, today), library, path),  # none if cancelled
     )

@@ -82,10 +82,10 @@ class Ctx:
         """A form field (POST) or query parameter (GET), stripped."""
         return (self.form.get(name) or self.request.query_params.get(name) or default).strip()
 
-    def site(self, name: str = "site", every: bool = True) -> str | None:
+    def site(self, name: str = "site") -> str | None:
         """The site asked for, checked against the account: staff get their own site and a
-        403 for any other (never another site's numbers); others may ask for every site
-        (None) when `every`."""
+        403 for any other or for every site (never another site's numbers); others get the
+        site asked for, or None (every site) for "all" or nothing."""
         asked = self.value(name) or None
         if self.account.role == "staff":
             if asked is not None and asked != self.account.site:  # "all" too
@@ -95,8 +95,6 @@ class Ctx:
             asked = None
         if asked is not None and asked not in self.dash.site_codes:
             raise Refused(404, N_("No such site."), asked)
-        if asked is None and not every:
-            raise Refused(400, N_("Choose a site."))
         return asked
 
     def _(self, msgid: str) -> str:
@@ -133,6 +131,7 @@ def render(template: str, lang: str, ctx: Ctx | None, **values: Any) -> str:
         account=account,
         csrf=ctx.login.csrf if ctx else "",
         nav=nav,
+        sent=ctx.form if ctx and values.get("error") else {},  # refilled after a refusal
         path=ctx.request.url.path if ctx else "",
         sites=ctx.dash.layout.sites if ctx else (),
         **values,

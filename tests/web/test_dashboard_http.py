@@ -179,6 +179,11 @@ def test_cookies_are_secure_unless_plain_http_is_allowed(web: Web) -> None:
         r = login(c, "boss")
         assert r.status_code == 303 and "Secure" in r.headers["set-cookie"]
         assert c.get("/today").status_code == 200
+    # Allowing plain http for a trial keeps the cookies Secure when https is used anyway.
+    r = login(web.client(base_url="https://testserver"), "boss")
+    assert "Secure" in r.headers["set-cookie"]
+    r = login(web.client(), "boss")
+    assert r.status_code == 303 and "Secure" not in r.headers["set-cookie"]
 
 
 def test_pages_say_that_nothing_comes_from_elsewhere(web: Web) -> None:
@@ -301,3 +306,35 @@ def test_users_cli_adds_lists_and_removes(web: Web, monkeypatch) -> None:
         assert kiosk_main([*db, "users", "remove", "rina"]) == 0
     # Removed: the open session ends at once.
     assert c.get("/today", follow_redirects=False).status_code == 303
+
+
+def test_refused_forms_say_why_and_keep_what_was_typed(web: Web) -> None:
+    boss = web.client("boss")
+    token = csrf_of(boss.get("/users").text)
+    r = boss.post(
+        "/users/add",
+        data={
+            "csrf": token,
+            "name": "rina",
+            "role": "staff",
+            "site": "PUSAT",
+            "password": "satu-dua-tiga-empat",
+            "password2": "satu-dua-tiga-lima",
+        },
+    )
+    assert r.status_code == 400 and "Kedua kata sandi tidak sama" in r.text
+    assert 'value="rina"' in r.text and 'value="PUSAT" selected' in r.text
+    assert "satu-dua" not in r.text  # passwords are never sent back
+    assert 'id="user-rina"' not in r.text
+    r = boss.post(
+        "/users/add",
+        data={"csrf": token, "name": "rina", "role": "staff", "password": "x" * 12}
+        | {"password2": "x" * 12},
+    )
+    assert r.status_code == 400 and "--site" in r.text  # staff need a site
+    r = boss.post(
+        "/kiosks/enrol",
+        data={"csrf": token, "kiosk": "taba-2", "site": "CAB-TABA", "location": "ATAP"},
+    )
+    assert r.status_code == 400 and "ATAP" in r.text and 'value="taba-2"' in r.text
+    assert "enrol-code" not in r.text
