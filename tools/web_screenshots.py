@@ -23,6 +23,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -89,7 +90,65 @@ def make_library(folder: Path):  # noqa: ANN201 - Settings
                 )
                 svc.guest_check_in(form, room)
         svc.close()
+    add_history(settings, folder)
     return settings
+
+
+def add_history(settings, folder: Path) -> None:  # noqa: ANN001
+    """For Trends, Satisfaction, Members and Groups: visits on earlier days of this year and
+    last year (back-entered as from the paper guest book), members, a paper survey file
+    imported with the CLI, and a group next week."""
+    import contextlib
+    import io
+
+    from kiosk.adapters.db.engine import make_engine, make_sessionmaker
+    from kiosk.cli import main as kiosk_main
+    from kiosk.config import load_settings
+    from kiosk.domain.clock import local_day, utcnow
+    from kiosk.services.groups import add_group
+    from kiosk.services.guests import GuestForm
+    from kiosk.services.kiosk import KioskService
+    from kiosk.services.members import add_member
+
+    today = local_day(utcnow())
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine).begin() as s:
+        add_member(s, "M2016001", "Siti Aminah", "P", "Umum", today.replace(year=today.year + 1))
+        add_member(s, "M2016002", "Budi Santoso", "L", "Pelajar", today - timedelta(days=40))
+        add_member(s, "M2019044", "Sri Wahyuni Kusumaningsih", "P", "PNS/TNI/Polri", None)
+        day = today + timedelta(days=7)
+        add_group(s, "PUSAT", day, "SMP Negeri 2 Lubuklinggau", "SMP", 34, 2, "Pak Hadi")
+        add_group(s, "CAB-TABA", day, "PAUD Melati", "PAUD", 15, 4, "Bu Yanti")
+    engine.dispose()
+    for site, rooms in (("PUSAT", ("BACA", "ANAK", "REF")), ("CAB-TABA", ("BACA",))):
+        kiosk_settings = load_settings(
+            overrides={"data_dir": folder, "site": site, "kiosk_id": f"h-{site.lower()}"},
+            environ={},
+        )
+        svc = KioskService.open(kiosk_settings)
+        for back in range(1, 740, 4):  # every fourth day of the last two years
+            day = today - timedelta(days=back)
+            for i in range((back * 7) % 11 + (3 if site == "PUSAT" else 1)):
+                at = datetime(day.year, day.month, day.day, 2 + i % 7, 10, tzinfo=UTC)
+                form = GuestForm(
+                    category=("pelajar", "umum", "mahasiswa", "anak")[i % 4],
+                    gender="LP"[(i + back) % 2],
+                    origin="16.73",
+                    purpose="membaca",
+                )
+                svc.guest_check_in(form, rooms[i % len(rooms)], at=at)
+        svc.close()
+    paper = folder / "skm.csv"
+    lines = ["Tanggal;Jenis kelamin;Umur;" + ";".join(f"U{i}" for i in range(1, 10)) + ";Saran"]
+    notes = ("Tambah buku cerita anak", "", "Wifi di ruang baca sering putus", "", "")
+    for i in range(24):
+        day = today.replace(month=1, day=1) + timedelta(days=i * 3)
+        answers = ";".join(str(3 + (i + e) % 2 if e != 5 else 2 + i % 3) for e in range(9))
+        lines.append(f"{day:%d/%m/%Y};{'LP'[i % 2]};{18 + i};{answers};{notes[i % 5]}")
+    paper.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["--db", settings.database_url, "survey", "import", str(paper)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert kiosk_main([*args, "--standard", "2017"]) == 0
 
 
 def serve(settings, port: int):  # noqa: ANN001, ANN201 - Settings -> uvicorn.Server
@@ -167,7 +226,7 @@ def log_in(driver, base: str, name: str) -> None:  # noqa: ANN001
     WebDriverWait(driver, 60).until(ec.staleness_of(button))
 
 
-def render(out: Path, written: list[dict]) -> None:
+def render(out: Path, written: list[dict], only: str | None = None) -> None:
     from tests.web.browser import browser_problem, open_browser
 
     problem = browser_problem()
@@ -190,14 +249,21 @@ def render(out: Path, written: list[dict]) -> None:
                 ("05-users", "kepala", "/users"),
                 ("06-today-staff", "siti", "/today"),
                 ("07-refused-staff", "siti", "/today?site=CAB-TABA"),
+                ("08-trends", "kepala", "/trends"),
+                ("09-trends-day-site", "kepala", "/trends?by=day&site=PUSAT"),
+                ("10-satisfaction", "kepala", "/satisfaction"),
+                ("11-members", "kepala", "/members?q=s"),
+                ("12-groups", "siti", "/groups"),
             ]
+            if only:
+                pages = [p for p in pages if p[0].split("-", 1)[1].startswith(only)]
             for lang in ("id", "en"):
                 for name, user, path in pages:
                     if user:
                         log_in(driver, base, user)
                     else:
                         driver.delete_all_cookies()
-                    driver.get(f"{base}/lang/{lang}?next={path}")
+                    driver.get(f"{base}/lang/{lang}?next={quote(path)}")
                     for width, (w, h) in WIDTHS.items():
                         file = out / f"web-{name}-{lang}-{width}.png"
                         size = shoot(driver, file, w, h)
@@ -212,11 +278,12 @@ def render(out: Path, written: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    p.add_argument("--only", help="the pages whose name starts so (trends, members, ...)")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[dict] = []
-    render(out, written)
+    render(out, written, args.only)
     print(json.dumps({"out": str(out), "files": written}))
     return 0
 

@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.adapters.files.landing import land, out_folder
-from kiosk.adapters.render.cards import CardError, CardFace, Sheet, write_pdf, write_pngs
+from kiosk.adapters.render.cards import CardError, Sheet, write_pdf, write_pngs
+from kiosk.adapters.render.prints import card_faces
 from kiosk.adapters.render.table import Column, Table
 from kiosk.adapters.render.table import text as table_text
 from kiosk.adapters.render.terminal import KEEP, WRAP
@@ -302,10 +303,7 @@ def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
             "members",
         )
     svc.log_access("print", f"cards ({args.format}) to {args.out}", len(cards))
-    faces = [
-        CardFace(i.number, i.name, payload, i.category, i.expires, i.card_seq)
-        for i, payload in cards
-    ]
+    faces = card_faces(cards)
     refused: list[CardError]
     if args.format == "png":
         paths, refused = write_pngs(faces, settings.library_name, args.out)

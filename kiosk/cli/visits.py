@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.files.landing import land, out_folder
-from kiosk.adapters.render.letters import GroupLetter, write_letter
+from kiosk.adapters.render.letters import write_letter
+from kiosk.adapters.render.prints import group_letter
 from kiosk.adapters.render.table import Column, Table
 from kiosk.adapters.render.table import text as table_text
 from kiosk.adapters.render.terminal import KEEP, RIGHT, WRAP
@@ -19,7 +20,7 @@ from kiosk.domain.checkin import Decision
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.dates import parse_date, parse_visit_time
 from kiosk.domain.fields import FieldError
-from kiosk.domain.groups import LEVELS, GroupStatus, level_code
+from kiosk.domain.groups import GroupStatus, level_code
 from kiosk.domain.guests import CATEGORIES, GENDERS, OTHER_ORIGIN, PURPOSES
 from kiosk.domain.vocab import N_, Source, words
 from kiosk.i18n import gettext
@@ -238,20 +239,7 @@ def cmd_groups_letter(args: argparse.Namespace, settings: Settings) -> int:
     out_folder(args.out.parent, args.mkdir)
     svc = KioskService.open(settings)
     info = svc.group_info(args.code)
-    if info.cancelled:
-        raise FieldError(f"group {info.code} is cancelled: no letter to print", "code")
-    letter = GroupLetter(
-        info.code,
-        info.qr_text,
-        info.visit_date,
-        info.institution,
-        gettext(LEVELS[info.level], "id") if info.level in LEVELS else info.level,
-        info.expected_children,
-        info.expected_adults,
-        info.leader_name,
-        info.purpose,
-        local_day(svc.clock.now()),
-    )
+    letter = group_letter(info, local_day(svc.clock.now()))
     path = land(args.out, lambda tmp: write_letter(letter, settings.library_name, tmp))
     emit(
         args,

@@ -111,14 +111,17 @@ class Dashboard:
 
     # --- the access log of personal data ------------------------------------------------------
 
-    def log_export(self, who: Account, site: str | None, what: str, rows: int) -> None:
-        """One row in the access log for a download of personal data, before it is sent."""
+    def log_export(
+        self, who: Account, site: str | None, what: str, rows: int, action: str = "export"
+    ) -> None:
+        """One row in the access log for a download of personal data (or, with `action`, a
+        search listing names or a print of cards), before it is sent."""
         with self.db.sessions() as s, s.begin():
             audit.log_access(
                 s,
                 utcnow(),
                 site or "*",
-                "export",
+                action,
                 what,
                 rows,
                 channel="server",

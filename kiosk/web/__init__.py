@@ -62,7 +62,16 @@ from kiosk.services.dashboard import Dashboard
 from kiosk.services.sync_central import CentralDatabase
 from kiosk.web.pages import ROUTES, SECURITY_HEADERS, STATIC
 
-PAGE_MODULES = ("auth", "today", "kiosks", "downloads", "users")
+PAGE_MODULES = (
+    "auth",
+    "today",
+    "trends",
+    "satisfaction",
+    "members",
+    "kiosks",
+    "downloads",
+    "users",
+)
 
 
 class SecurityHeaders:
