@@ -90,6 +90,10 @@ class Ctx:
             raise Refused(404, N_("No such site."), asked)
         return asked
 
+    def _(self, msgid: str) -> str:
+        """A text in the reader's language (for texts made in Python, such as chart labels)."""
+        return gettext(msgid, self.lang)
+
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(render(template, self.lang, self, **values), status_code=status)
 
