@@ -68,9 +68,12 @@ def browser(downloads: Path) -> Iterator[Any]:
 
 
 def until(driver: Any, condition: Any, timeout: float = WAIT) -> Any:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    # An element found on the page being left goes stale when the next page arrives: look again.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
 
 
 def by_id(driver: Any, element_id: str) -> Any:
