@@ -20,12 +20,15 @@ from kiosk.services.sync_deltas import pull
 from kiosk.services.sync_enrolment import (
     Enrolment,
     SyncAuthError,
+    TooManyAttempts,
     add_kiosk,
     authenticate,
+    check_enrol_limit,
     digest,
     enroll,
     list_kiosks,
     make_central,
+    note_enrol_failure,
     note_status,
     revoke_kiosk,
     utcnow,
@@ -37,6 +40,7 @@ __all__ = [
     "Enrolment",
     "StoreRefused",
     "SyncAuthError",
+    "TooManyAttempts",
     "add_kiosk",
     "digest",
     "list_kiosks",
@@ -70,9 +74,19 @@ class CentralDatabase:
     def close(self) -> None:
         self.engine.dispose()
 
-    def enroll(self, code: str) -> dict[str, Any]:
+    def enroll(self, code: str, client: str) -> dict[str, Any]:
+        """Exchange a code for a token, unless `client` (an address) or everyone together
+        sent too many wrong codes lately; a wrong code is counted in its own transaction."""
+        now = utcnow()
         with self.sessions() as s, s.begin():
-            return enroll(s, code, self.key_file)
+            check_enrol_limit(s, client, now)
+        try:
+            with self.sessions() as s, s.begin():
+                return enroll(s, code, self.key_file)
+        except SyncAuthError:
+            with self.sessions() as s, s.begin():
+                note_enrol_failure(s, client, now)
+            raise
 
     def status(self, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
         with self.sessions() as s, s.begin():

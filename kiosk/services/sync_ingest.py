@@ -2,11 +2,15 @@
 per item (stored, duplicate, refused), in one transaction.
 
 A record pushed twice is stored once because of its primary key (INSERT ... ON CONFLICT DO
-NOTHING), never because a server remembered it; a bad item is refused alone.
+NOTHING), never because a server remembered it; a bad item is refused alone. A record sent
+again after the kiosk purged or unlinked it makes the central copy forget the same (a guest's
+personal fields, a visit's member link, a refusal excerpt, a closed survey prompt), never the
+other way round; a member erased on a kiosk is erased here too, and from here every kiosk.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,12 +26,16 @@ from kiosk.adapters.db.models import (
     Guest,
     Member,
     QueuedSurvey,
+    RefusedScan,
     SurveyRespondent,
     SyncKiosk,
     SyncReceipt,
     UTCDateTime,
+    Visit,
 )
-from kiosk.adapters.db.outbox import KIND_ORDER, MODEL_OF
+from kiosk.adapters.db.outbox import ERASURE, KIND_ORDER, MODEL_OF
+from kiosk.services.audit import log_access
+from kiosk.services.members import erase_member
 from kiosk.services.sync_enrolment import (
     CLOCK_TOLERANCE,
     note_status,
@@ -37,6 +45,7 @@ from kiosk.services.sync_records import RecordError, from_wire
 
 MAX_BATCH = 2000
 OPEN_PROMPT = ("pending", "shown")
+BLANKED = ("(purged)", "(erased)")  # a refusal excerpt a purge or an erasure replaced
 
 
 class StoreRefused(RuntimeError):
@@ -146,9 +155,15 @@ def push(s: Session, kiosk: SyncKiosk, body: Any) -> dict[str, Any]:
 
 
 def _check_item(i: int, item: Any, kiosk: SyncKiosk, now: datetime) -> _Item:
-    if not isinstance(item, dict) or item.get("kind") not in MODEL_OF:
+    if not isinstance(item, dict) or item.get("kind") not in KIND_ORDER:
         raise RecordError(f"unknown kind {item.get('kind') if isinstance(item, dict) else item!r}")
     kind = item["kind"]
+    if kind == ERASURE:
+        record = item.get("record")
+        try:
+            return _Item(i, kind, {"id": uuid.UUID(record["id"])}, {}, [])
+        except (TypeError, KeyError, ValueError, AttributeError):
+            raise RecordError("an erasure names a member id") from None
     row = from_wire(MODEL_OF[kind], item.get("record"))
     if "site" in row and row["site"] != kiosk.site:
         raise RecordError(f"site {row['site']} is not this kiosk's site ({kiosk.site})")
@@ -197,6 +212,9 @@ def _store_chunk(
         by_kind.setdefault(it.kind, []).append(it)
     for kind in sorted(by_kind, key=KIND_ORDER.__getitem__):
         chunk = by_kind[kind]
+        if kind == ERASURE:
+            _erase(s, kiosk, chunk, answers, now)
+            continue
         dropped: set[int] = set()
         if kind == "visit":
             _check_visit_refs(s, chunk)
@@ -218,8 +236,7 @@ def _store_chunk(
                     dropped.add(it.index)
         chunk = [it for it in chunk if it.index not in dropped]
         new = _insert(s, MODEL_OF[kind], [it.row for it in chunk])
-        if kind == "survey_queue":
-            _update_prompts(s, [it for it in chunk if it.row["id"] not in new])
+        _forget(s, kind, [it.row for it in chunk if it.row["id"] not in new], now)
         receipts = [
             {
                 "record_id": it.row["id"],
@@ -279,15 +296,70 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
                 it.flags.append(flag)
 
 
-def _update_prompts(s: Session, items: list[_Item]) -> None:
-    """A prompt already here moves on (shown, answered, skipped), never back to pending."""
+def _forget(s: Session, kind: str, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Records already here, sent again after the kiosk purged, unlinked, blanked or closed
+    them: the central copy forgets the same. Only ever towards less (a purge is never undone),
+    so the same item any number of times, in any order, ends the same."""
+    if not rows:
+        return
+    if kind == "guest":
+        purged = [r["id"] for r in rows if r.get("purged_at") is not None]
+        if purged:
+            s.execute(
+                update(Guest)
+                .where(Guest.id.in_(purged), Guest.purged_at.is_(None))
+                .values(name=None, origin_other=None, institution=None, purged_at=now)
+            )
+    elif kind == "visit":
+        unlinked = [r["id"] for r in rows if r.get("member_id") is None]
+        if unlinked:
+            s.execute(
+                update(Visit)
+                .where(Visit.id.in_(unlinked), Visit.member_id.is_not(None))
+                .values(member_id=None)
+            )
+    elif kind == "refused_scan":
+        for mark in BLANKED:
+            ids = [r["id"] for r in rows if r.get("excerpt") == mark]
+            if ids:
+                s.execute(
+                    update(RefusedScan)
+                    .where(RefusedScan.id.in_(ids), RefusedScan.excerpt.not_in(BLANKED))
+                    .values(excerpt=mark)
+                )
+    elif kind == "survey_queue":
+        _update_prompts(s, rows)
+
+
+def _erase(
+    s: Session,
+    kiosk: SyncKiosk,
+    items: list[_Item],
+    answers: list[dict[str, Any] | None],
+    now: datetime,
+) -> None:
+    """Members erased on a kiosk (UU 27/2022): erased here too, which every kiosk then pulls.
+    Already gone (sent twice, or never known here) is a duplicate, a success."""
     for it in items:
-        status = it.row["status"]
+        number = s.scalar(select(Member.number).where(Member.id == it.row["id"]))
+        status = "duplicate"
+        if number is not None:
+            erase_member(s, number)
+            actor = f"kiosk {kiosk.kiosk_id}"
+            log_access(s, now, kiosk.site, "erase", f"member {number}", 1, "server", actor)
+            status = "stored"
+        answers[it.index] = {"id": str(it.row["id"]), "status": status}
+
+
+def _update_prompts(s: Session, rows: list[dict[str, Any]]) -> None:
+    """A prompt already here moves on (shown, answered, skipped), never back to pending."""
+    for row in rows:
+        status = row["status"]
         if status == "pending":
             continue
         s.execute(
             update(QueuedSurvey)
-            .where(QueuedSurvey.id == it.row["id"], QueuedSurvey.status.in_(OPEN_PROMPT))
+            .where(QueuedSurvey.id == row["id"], QueuedSurvey.status.in_(OPEN_PROMPT))
             .where(QueuedSurvey.status != status)
-            .values(status=status, elements=it.row["elements"])
+            .values(status=status, elements=row["elements"])
         )
