@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.config import Settings
@@ -33,7 +33,7 @@ from kiosk.services.sync_enrolment import (
     revoke_kiosk,
     utcnow,
 )
-from kiosk.services.sync_ingest import StoreRefused, push
+from kiosk.services.sync_ingest import StoreRefused, prepare_connection, push
 
 __all__ = [
     "CentralDatabase",
@@ -66,6 +66,8 @@ class CentralDatabase:
             engine.dispose()
             raise ValueError(f"the central database is not at schema {head}: run `kiosk init`")
         Keyring.load(settings.key_file)  # no keys, no enrolment: say so at start
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", prepare_connection)
         db = cls(engine, settings.key_file, settings.layout_file)
         with db.sessions() as s, s.begin():
             make_central(s)

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import ColumnElement, Uuid, any_, bindparam, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -56,37 +56,66 @@ def _insert(s: Session, model: type, rows: list[dict[str, Any]], key: str = "id"
     """Insert rows that are not there yet; the keys of the rows inserted."""
     if not rows:
         return set()
-    if s.get_bind().dialect.name == "postgresql":
-        return _insert_pg(s, model, rows, key)
     col = getattr(model, key)
     stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key]).returning(col)
     return set(s.scalars(stmt, rows).all())
 
 
-def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) -> set[Any]:
-    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING. A multi-row
-    INSERT of the same 500 visits and receipts took 0.51 s against 0.11 s (profiled on this
-    machine): the driver parses its long statement anew for every batch."""
+@dataclass(frozen=True)
+class _Receipts:
+    """What every receipt of one chunk shares: its kind, who sent it, when it arrived."""
+
+    kind: str
+    site: str
+    kiosk_id: str
+    received_at: datetime
+
+
+STAGED = "kiosk_stage_tables"  # in the pooled connection's info: its staging tables exist
+
+
+def prepare_connection(dbapi_conn: Any, record: Any) -> None:
+    """On each new PostgreSQL connection of the server, once: the staging tables the push
+    copies into (emptied at every commit), so a push does not create them again."""
+    with dbapi_conn.cursor() as cur:
+        for model in MODEL_OF.values():
+            cur.execute(_stage_ddl(model.__table__.name))
+    dbapi_conn.commit()
+    record.info[STAGED] = True
+
+
+def _stage_ddl(table: str) -> str:
+    return (
+        f"CREATE TEMP TABLE IF NOT EXISTS _in_{table} "
+        f"(LIKE {table} INCLUDING DEFAULTS, _flags varchar(80)) ON COMMIT DELETE ROWS"
+    )
+
+
+def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], receipts: _Receipts,
+               flags: list[str]) -> set[Any]:  # fmt: skip
+    """COPY the records (and their receipts' flags) into a temporary table, then one
+    statement stores the new records and every receipt, and empties the staging table.
+    Profiled on this machine (1,000 visits): a multi-row INSERT of 500 visits and receipts
+    took 0.51 s against 0.11 s for COPY + INSERT ... SELECT, and building the receipts from
+    the staged records saves a second COPY and two round trips."""
     table = model.__table__
-    cols = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-    cols = [c for c in cols if any(c.key in r for r in rows[:1]) or c.default is not None]
+    cols = [c for c in table.columns if any(c.key in r for r in rows[:1]) or c.default is not None]
     stage = f"_in_{table.name}"
     names = ", ".join(c.name for c in cols)
-    s.execute(
-        text(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} "
-            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-    )
+    times = [c for c in ("at_utc", "created_at", "queued_at") if c in table.columns]
+    kiosk_time = f"COALESCE({', '.join(times)})" if times else "NULL"
+    conn = s.connection()
+    if not conn.info.get(STAGED):  # a connection the server did not prepare
+        s.execute(text(_stage_ddl(table.name)))
     naive = [isinstance(c.type, UTCDateTime) for c in cols]
     defaults = [
         c.default.arg if c.default is not None and c.key not in rows[0] else None for c in cols
     ]
-    raw = s.connection().connection.driver_connection
+    raw = conn.connection.driver_connection
     try:
         with raw.cursor() as cur:
-            with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-                for r in rows:
+            with cur.copy(f"COPY {stage} ({names}, _flags) FROM STDIN") as copy:
+                for r, flag in zip(rows, flags, strict=True):
                     values = []
                     for c, is_time, default in zip(cols, naive, defaults, strict=True):
                         v = r.get(c.key)
@@ -95,15 +124,54 @@ def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) ->
                         if is_time and v is not None:
                             v = v.astimezone(UTC).replace(tzinfo=None)
                         values.append(v)
+                    values.append(flag)
                     copy.write_row(values)
             cur.execute(
-                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
-                f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+                f"WITH new AS (INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+                f"  ON CONFLICT (id) DO NOTHING RETURNING id), "
+                f"receipts AS (INSERT INTO sync_receipts "
+                f"  (record_id, kind, site, kiosk_id, kiosk_time, received_at, flags) "
+                f"  SELECT id, %s, %s, %s, {kiosk_time}, %s, _flags FROM {stage} "
+                f"  ON CONFLICT (record_id) DO NOTHING), "
+                # Every part of one statement reads the same snapshot: the inserts above
+                # still see the staged rows this empties (for the next chunk, if any).
+                f"emptied AS (DELETE FROM {stage}) "
+                f"SELECT id FROM new",
+                (
+                    receipts.kind,
+                    receipts.site,
+                    receipts.kiosk_id,
+                    receipts.received_at.astimezone(UTC).replace(tzinfo=None),
+                ),
             )
             new = {row[0] for row in cur.fetchall()}
-            cur.execute(f"DELETE FROM {stage}")
     except psycopg.Error as e:  # raised by the driver itself, outside SQLAlchemy
         raise StoreRefused(" ".join(str(e).split())) from e
+    return new
+
+
+def _store_records(s: Session, kind: str, items: list[_Item], receipts: _Receipts) -> set[Any]:
+    """Store the records not there yet, and a receipt for each; the ids stored now."""
+    rows = [it.row for it in items]
+    flags = [",".join(dict.fromkeys(it.flags)) for it in items]
+    if not rows:
+        return set()
+    if s.get_bind().dialect.name == "postgresql":
+        return _insert_pg(s, MODEL_OF[kind], rows, receipts, flags)
+    new = _insert(s, MODEL_OF[kind], rows)
+    receipt_rows = [
+        {
+            "record_id": row["id"],
+            "kind": kind,
+            "site": receipts.site,
+            "kiosk_id": receipts.kiosk_id,
+            "kiosk_time": _record_time(kind, row),
+            "received_at": receipts.received_at,
+            "flags": flag,
+        }
+        for row, flag in zip(rows, flags, strict=True)
+    ]
+    _insert(s, SyncReceipt, receipt_rows, key="record_id")
     return new
 
 
@@ -187,14 +255,14 @@ def _store(
     now: datetime,
     whole: bool,
 ) -> None:
-    groups: list[list[_Item]] = [items] if whole else [[it] for it in items]
-    for chunk in groups:
+    if whole:  # the caller's savepoint holds the batch
+        _store_chunk(s, kiosk, items, answers, now)
+        return
+    for chunk in [[it] for it in items]:
         try:
             with s.begin_nested():
                 _store_chunk(s, kiosk, chunk, answers, now)
         except (DBAPIError, StoreRefused) as e:
-            if whole:
-                raise
             it = chunk[0]
             reason = " ".join(str(getattr(e, "orig", e)).split())[:200]
             answers[it.index] = {"id": str(it.row["id"]), "status": "refused", "error": reason}
@@ -235,21 +303,8 @@ def _store_chunk(
                     answers[it.index] = {"id": str(it.row["id"]), "status": "duplicate"}
                     dropped.add(it.index)
         chunk = [it for it in chunk if it.index not in dropped]
-        new = _insert(s, MODEL_OF[kind], [it.row for it in chunk])
+        new = _store_records(s, kind, chunk, _Receipts(kind, kiosk.site, kiosk.kiosk_id, now))
         _forget(s, kind, [it.row for it in chunk if it.row["id"] not in new], now)
-        receipts = [
-            {
-                "record_id": it.row["id"],
-                "kind": kind,
-                "site": kiosk.site,
-                "kiosk_id": kiosk.kiosk_id,
-                "kiosk_time": _record_time(kind, it.row),
-                "received_at": now,
-                "flags": ",".join(dict.fromkeys(it.flags)),
-            }
-            for it in chunk
-        ]
-        _insert(s, SyncReceipt, receipts, key="record_id")
         for it in chunk:
             status = "stored" if it.row["id"] in new else "duplicate"
             answers[it.index] = {"id": str(it.row["id"]), "status": status}
@@ -257,11 +312,19 @@ def _store_chunk(
                 answers[it.index]["flags"] = it.flags
 
 
+def _among(s: Session, col: Any, ids: set[Any]) -> ColumnElement[bool]:
+    """`col IN ids`; on PostgreSQL as one array parameter, so a batch of 1,000 ids is not
+    a new 1,000-parameter statement to compile and plan each time."""
+    if s.get_bind().dialect.name == "postgresql":
+        return col == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(Uuid())))
+    return col.in_(ids)
+
+
 def _existing(s: Session, model: type, ids: set[Any]) -> set[Any]:
     ids.discard(None)
     if not ids:
         return set()
-    return set(s.scalars(select(model.id).where(model.id.in_(ids))).all())
+    return set(s.scalars(select(model.id).where(_among(s, model.id, ids))).all())
 
 
 def _check_visit_refs(s: Session, items: list[_Item]) -> None:
@@ -270,7 +333,9 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
     member_ids = {it.row.get("member_id") for it in items} - {None}
     members = {}
     if member_ids:
-        q = select(Member.id, Member.card_seq, Member.suspended).where(Member.id.in_(member_ids))
+        q = select(Member.id, Member.card_seq, Member.suspended).where(
+            _among(s, Member.id, member_ids)
+        )
         members = {mid: (seq, susp) for mid, seq, susp in s.execute(q)}
     groups = _existing(s, Group, {it.row.get("group_id") for it in items})
     guests = _existing(s, Guest, {it.row.get("guest_id") for it in items})

@@ -19,6 +19,7 @@ from kiosk.adapters.db.models import (
     Visit,
 )
 from kiosk.adapters.http.client import CentralClient
+from kiosk.domain.clock import local_day
 from kiosk.services import surveys
 from kiosk.services.guests import GuestForm
 from kiosk.services.sync_records import to_wire
@@ -89,7 +90,7 @@ def test_expired_survey_prompts_are_pushed_closed(central, make_kiosk) -> None:
             standard="permenpanrb-14-2017",
             elements="U1,U3",
             queued_at=now,
-            queued_day=now.date(),
+            queued_day=local_day(now),
             expires_at=now + timedelta(days=14),
         )
         s.add(prompt)
@@ -118,7 +119,7 @@ def test_a_member_erased_at_a_branch_is_erased_everywhere(central, make_kiosk) -
         s.add(
             RefusedScan(
                 at_utc=now,
-                local_day=now.date(),
+                local_day=local_day(now),
                 site="CAB-TABA",
                 kiosk_id=branch.kiosk_id,
                 room="BACA",
