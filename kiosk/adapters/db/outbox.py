@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Integer, event, insert, literal, select, text
-from sqlalchemy.engine import Result
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from kiosk.adapters.db.models import (
@@ -115,14 +114,14 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _bulk_update(state: ORMExecuteState) -> Result[Any] | None:
+def _bulk_update(state: ORMExecuteState) -> None:
     """Queue the rows a bulk UPDATE changes, in its transaction and just before it: on
     SQLite the INSERT ... SELECT takes the write lock, so no other writer slips in between."""
     if not state.is_update or state.session.info.get("from_sync"):
-        return None
+        return
     model = state.bind_mapper.class_ if state.bind_mapper is not None else None
     if model not in PUSHED and model not in PULLED:
-        return None
+        return
     session = state.session
     here = session.execute(
         select(SyncState.role, SyncState.kiosk_id).where(SyncState.id == 1)
@@ -149,4 +148,3 @@ def _bulk_update(state: ORMExecuteState) -> Result[Any] | None:
             literal(PULLED[model]), model.id, literal(False, Boolean())
         )
         session.execute(insert(SyncChange).from_select(["kind", "record_id", "deleted"], changed))
-    return None
