@@ -196,3 +196,28 @@ def test_a_purge_run_on_the_central_database_reaches_the_kiosks(central, make_ki
     with k.service().sessions() as s:
         group = s.scalar(select(Group).where(Group.code == code))
         assert (group.leader_name, group.leader_phone) == (None, None)
+
+
+def test_visit_links_and_refusal_excerpts_past_retention_travel(central, make_kiosk) -> None:
+    m = number()
+    central.add_member(m)
+    k = make_kiosk("links", "PUSAT", "BACA")
+    k.sync().cycle()
+    svc = k.service()
+    visit_id = svc.check_in(k.card(m)).visit_id
+    assert svc.check_in(f"LK1:K1:{m}:1:AAAAAAAAAA").decision == "bad_payload"
+    assert k.sync().cycle()["push"]["stored"] == 2
+    with svc.sessions() as s:
+        refusal_id = s.scalar(select(RefusedScan.id))
+    with central.sessions() as s:
+        assert s.scalar(select(Visit.member_id).where(Visit.id == visit_id)) is not None
+        assert s.get(RefusedScan, refusal_id).excerpt != "(purged)"
+    # Two years on, the kiosk's purge unlinks the visit and blanks the excerpt (bulk UPDATEs).
+    done = svc.purge_personal_data(now=now_utc() + timedelta(days=731))
+    assert (done.member_visit_links, done.refusal_excerpts) == (1, 1)
+    assert k.sync().cycle()["push"]["duplicate"] == 2
+    with central.sessions() as s:
+        assert s.scalar(select(Visit.member_id).where(Visit.id == visit_id)) is None
+        assert s.scalar(select(func.count(Member.id)).where(Member.number == m)) == 1
+        assert s.get(RefusedScan, refusal_id).excerpt == "(purged)"
+    assert_converged(central, [k])
