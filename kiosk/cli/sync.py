@@ -165,7 +165,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
             f"server {st.server or '(none: not enrolled)'}: {st.queued} queued, "
             f"{st.quarantined} quarantined; last push {st.last_push or '-'}, "
             f"last pull {st.last_pull or '-'}"
-            + (f"\nlast error: {st.last_error}" if st.last_error else ""),
+            + (f"\nlast error ({st.last_error_at}): {st.last_error}" if st.last_error else ""),
         )
         return 0
     if args.once:

@@ -2,6 +2,7 @@
 the central database, so any number of server processes can share one PostgreSQL.
 
 POST /api/v1/enroll   {code}                    -> device token, site, location, card keys
+                                                   (429 + Retry-After after many wrong codes)
 POST /api/v1/status   {version, queued, ...}    -> server time, clock offset
 POST /api/v1/push     {items: [...], status}    -> one answer per item
 GET  /api/v1/pull     ?since=&peers_since=&keys= -> members, groups, keys, peers' visits
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 return JSONResponse(result)
             except central.SyncAuthError as e:
                 return JSONResponse({"error": str(e)}, status_code=401)
+            except central.TooManyAttempts as e:
+                wait = {"Retry-After": str(e.retry_after)}
+                return JSONResponse({"error": str(e)}, status_code=429, headers=wait)
             except (RecordError, ValueError) as e:
                 return JSONResponse({"error": str(e)}, status_code=400)
             except Exception:  # the kiosk retries a 5xx; the details stay in the server log
@@ -79,7 +83,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         code = body.get("code") if isinstance(body, dict) else None
         if not isinstance(code, str):
             raise RecordError("enrolment needs {code}")
-        return db.enroll(code)
+        # Behind a reverse proxy on this machine uvicorn takes the address from
+        # X-Forwarded-For (its --forwarded-allow-ips), so each kiosk keeps its own count.
+        return db.enroll(code, request.client.host if request.client else "unknown")
 
     def do_status(request: Request, body: Any) -> Any:
         if not isinstance(body, dict):

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.adapters.db.models import Member, RefusedScan, Visit, new_id
+from kiosk.adapters.db.models import Member, PeerVisit, RefusedScan, Visit, new_id
 from kiosk.domain.cards import CardError, Keyring
 from kiosk.domain.checkin import (
     EXCERPT_CHARS,
@@ -171,14 +171,17 @@ class CheckinDesk:
         """This visitor's stored visits at this site near `when`, and the one this process
         remembers (with its monotonic reading) while the kiosk runs."""
         start, end = recent_since(when.at, self.repeat_window)
-        id_col = Visit.member_id if who[0] is VisitorType.MEMBER else Visit.group_id
-        q = select(Visit.room, Visit.at_utc).where(
-            id_col == who[1],
-            Visit.site == self.place.site,  # room codes are only unique within a site
-            Visit.at_utc >= start,
-            Visit.at_utc <= end,
-        )
-        recent = [PastVisit(room, at) for room, at in s.execute(q)]
+        recent = []
+        # This kiosk's visits and the copies of its site's other kiosks' (sync) count alike.
+        for table in (Visit, PeerVisit):
+            id_col = table.member_id if who[0] is VisitorType.MEMBER else table.group_id
+            q = select(table.room, table.at_utc).where(
+                id_col == who[1],
+                table.site == self.place.site,  # room codes are only unique within a site
+                table.at_utc >= start,
+                table.at_utc <= end,
+            )
+            recent += [PastVisit(room, at) for room, at in s.execute(q)]
         if when.live and (seen := self._seen.get(who)) is not None:
             recent.append(seen)
         return recent

@@ -24,15 +24,17 @@ from kiosk.adapters.db.engine import (
     schema_status,
     sqlite_file,
 )
-from kiosk.adapters.db.models import Visit
+from kiosk.adapters.db.models import SyncState, Visit
 from kiosk.config import Settings
 from kiosk.domain.cards import CardKeyError, Keyring
 from kiosk.services.backup import default_folder, list_backups
+from kiosk.services.sync_joining import SyncStatus
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MIN_FREE = 200 * 1024 * 1024  # below this a day of exports and backups may not fit
 LOW_FREE = 1024 * 1024 * 1024
 BACKUP_AGE = timedelta(days=2)
+OFFLINE_TOO_LONG = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def run_checks(
     if camera is not None:
         checks.insert(0, _camera(settings, camera))
     checks.append(_clock(settings, now))
-    checks.append(_sync(settings))
+    checks.append(_sync(settings, now))
     return checks
 
 
@@ -193,11 +195,12 @@ def _clock(settings: Settings, now: datetime) -> Check:
     return Check("clock", OK, f"{now:%Y-%m-%d %H:%M} UTC")
 
 
-def _sync(settings: Settings) -> Check:
+def _sync(settings: Settings, now: datetime) -> Check:
     try:
         engine = make_engine(settings.database_url, create=False)
     except DatabaseUnavailable:
         return Check("sync", WARN, "no database", "see the database check")
+    state = None
     try:
         tables = set(inspect(engine).get_table_names())
         outbox = next((t for t in ("sync_outbox", "outbox") if t in tables), None)
@@ -205,10 +208,26 @@ def _sync(settings: Settings) -> Check:
             return Check("sync", OK, "not set up: this kiosk keeps its visits on its own")
         with engine.connect() as conn:
             waiting = conn.scalar(text(f"SELECT count(*) FROM {outbox}")) or 0  # noqa: S608
+            columns = {c["name"] for c in inspect(engine).get_columns("sync_state")}
+            if "last_error_at" in columns:  # older schemas: `kiosk init` brings it
+                state = conn.execute(select(SyncState).where(SyncState.id == 1)).first()
     except SQLAlchemyError:
         return Check("sync", WARN, "the database cannot be read", "see the database check")
     finally:
         engine.dispose()
+    if state is not None and state.role == "kiosk" and state.last_error:
+        status = SyncStatus(True, state.server_url, waiting, 0, state.last_push, None,
+                            state.last_error, state.last_error_at)  # fmt: skip
+        words, fix = status.problem or ("", "")
+        at = state.last_error_at.replace(tzinfo=UTC) if state.last_error_at else None
+        when = f" at {at:%Y-%m-%d %H:%M} UTC" if at else ""
+        # Offline for a while is normal (a van on the road); a day without reaching the
+        # server, or a refusal, needs a person.
+        reached = [t.replace(tzinfo=UTC) for t in (state.last_push, state.last_pull) if t]
+        offline = state.last_error.startswith("offline:")
+        brief = offline and bool(reached) and now - max(reached) < OFFLINE_TOO_LONG
+        detail = f"{waiting} records waiting; last problem{when}: {words}"
+        return Check("sync", OK if brief else WARN, detail, "" if brief else fix)
     if waiting > 1000:
         return Check(
             "sync",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.adapters.db.models import Member, RefusedScan, Visit
+from kiosk.adapters.db.models import Member, PeerVisit, RefusedScan, Visit
 from kiosk.domain.checkin import KnownMember
 from kiosk.domain.clock import local_day
 from kiosk.domain.fields import FieldError
@@ -150,6 +150,7 @@ def erase_member(s: Session, number: str) -> int:
     member = get_member(s, number)
     kept = s.execute(update(Visit).where(Visit.member_id == member.id).values(member_id=None))
     s.execute(update(RefusedScan).where(_refusals_of(number)).values(excerpt="(erased)"))
+    s.execute(delete(PeerVisit).where(PeerVisit.member_id == member.id))  # copies (sync)
     s.delete(member)
     return kept.rowcount or 0
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.config import Settings
@@ -20,23 +20,27 @@ from kiosk.services.sync_deltas import pull
 from kiosk.services.sync_enrolment import (
     Enrolment,
     SyncAuthError,
+    TooManyAttempts,
     add_kiosk,
     authenticate,
+    check_enrol_limit,
     digest,
     enroll,
     list_kiosks,
     make_central,
+    note_enrol_failure,
     note_status,
     revoke_kiosk,
     utcnow,
 )
-from kiosk.services.sync_ingest import StoreRefused, push
+from kiosk.services.sync_ingest import StoreRefused, prepare_connection, push
 
 __all__ = [
     "CentralDatabase",
     "Enrolment",
     "StoreRefused",
     "SyncAuthError",
+    "TooManyAttempts",
     "add_kiosk",
     "digest",
     "list_kiosks",
@@ -62,6 +66,8 @@ class CentralDatabase:
             engine.dispose()
             raise ValueError(f"the central database is not at schema {head}: run `kiosk init`")
         Keyring.load(settings.key_file)  # no keys, no enrolment: say so at start
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", prepare_connection)
         db = cls(engine, settings.key_file, settings.layout_file)
         with db.sessions() as s, s.begin():
             make_central(s)
@@ -70,9 +76,19 @@ class CentralDatabase:
     def close(self) -> None:
         self.engine.dispose()
 
-    def enroll(self, code: str) -> dict[str, Any]:
+    def enroll(self, code: str, client: str) -> dict[str, Any]:
+        """Exchange a code for a token, unless `client` (an address) or everyone together
+        sent too many wrong codes lately; a wrong code is counted in its own transaction."""
+        now = utcnow()
         with self.sessions() as s, s.begin():
-            return enroll(s, code, self.key_file)
+            check_enrol_limit(s, client, now)
+        try:
+            with self.sessions() as s, s.begin():
+                return enroll(s, code, self.key_file)
+        except SyncAuthError:
+            with self.sessions() as s, s.begin():
+                note_enrol_failure(s, client, now)
+            raise
 
     def status(self, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
         with self.sessions() as s, s.begin():

@@ -1,5 +1,5 @@
 """Enrolment and device tokens on the central side: one-time codes, token hashes, the list of
-kiosks with what each last said about itself.
+kiosks with what each last said about itself, and the limit on wrong codes.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import (
+    EnrolFailure,
     Group,
     Member,
     SyncChange,
@@ -26,10 +27,27 @@ from kiosk.domain.cards import Keyring
 
 CODE_LIFETIME = timedelta(hours=24)
 CLOCK_TOLERANCE = timedelta(minutes=10)
+# Wrong enrolment codes allowed per window, from one address and from everywhere together
+# (a guesser with many addresses). Enrolling is rare: a person waits a few minutes at worst.
+ENROL_WINDOW = timedelta(minutes=15)
+ENROL_FAILURES_PER_CLIENT = 10
+ENROL_FAILURES_OVERALL = 100
 
 
 class SyncAuthError(PermissionError):
     """A device token that is unknown or revoked: the kiosk must be enrolled again."""
+
+
+class TooManyAttempts(PermissionError):
+    """Too many wrong enrolment codes lately: the server answers 429 with Retry-After."""
+
+    def __init__(self, retry_after: int, overall: bool) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        where = "in all" if overall else "from this address"
+        super().__init__(
+            f"too many wrong enrolment codes {where}: try again in {minutes} minute(s)"
+        )
+        self.retry_after = retry_after
 
 
 def digest(secret: str) -> str:
@@ -189,3 +207,24 @@ def note_status(kiosk: SyncKiosk, status: dict[str, Any], now: datetime) -> None
         offset = sent - now
         kiosk.clock_offset_s = int(offset.total_seconds())
         kiosk.clock_flag = abs(offset) > CLOCK_TOLERANCE
+
+
+def check_enrol_limit(s: Session, client: str, now: datetime) -> None:
+    """Raise TooManyAttempts while `client`, or everyone together, has had too many wrong
+    codes within the window. Counted in the database, so every server process agrees."""
+    since = now - ENROL_WINDOW
+    for overall, limit in ((False, ENROL_FAILURES_PER_CLIENT), (True, ENROL_FAILURES_OVERALL)):
+        q = select(EnrolFailure.at_utc).where(EnrolFailure.at_utc > since)
+        if not overall:
+            q = q.where(EnrolFailure.client == client)
+        # The limit-th newest failure: once it leaves the window, fewer than `limit` remain.
+        nth = s.scalar(q.order_by(EnrolFailure.at_utc.desc()).offset(limit - 1).limit(1))
+        if nth is not None:
+            wait = (nth + ENROL_WINDOW - now).total_seconds()
+            raise TooManyAttempts(max(1, int(wait) + 1), overall)
+
+
+def note_enrol_failure(s: Session, client: str, now: datetime) -> None:
+    """Count one wrong code; failures older than the window are no longer needed."""
+    s.execute(delete(EnrolFailure).where(EnrolFailure.at_utc <= now - ENROL_WINDOW))
+    s.add(EnrolFailure(at_utc=now, client=client[:64]))

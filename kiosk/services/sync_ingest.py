@@ -2,18 +2,22 @@
 per item (stored, duplicate, refused), in one transaction.
 
 A record pushed twice is stored once because of its primary key (INSERT ... ON CONFLICT DO
-NOTHING), never because a server remembered it; a bad item is refused alone.
+NOTHING), never because a server remembered it; a bad item is refused alone. A record sent
+again after the kiosk purged or unlinked it makes the central copy forget the same (a guest's
+personal fields, a visit's member link, a refusal excerpt, a closed survey prompt), never the
+other way round; a member erased on a kiosk is erased here too, and from here every kiosk.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import ColumnElement, Uuid, any_, bindparam, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -22,12 +26,16 @@ from kiosk.adapters.db.models import (
     Guest,
     Member,
     QueuedSurvey,
+    RefusedScan,
     SurveyRespondent,
     SyncKiosk,
     SyncReceipt,
     UTCDateTime,
+    Visit,
 )
-from kiosk.adapters.db.outbox import KIND_ORDER, MODEL_OF
+from kiosk.adapters.db.outbox import ERASURE, KIND_ORDER, MODEL_OF
+from kiosk.services.audit import log_access
+from kiosk.services.members import erase_member
 from kiosk.services.sync_enrolment import (
     CLOCK_TOLERANCE,
     note_status,
@@ -37,6 +45,7 @@ from kiosk.services.sync_records import RecordError, from_wire
 
 MAX_BATCH = 2000
 OPEN_PROMPT = ("pending", "shown")
+BLANKED = ("(purged)", "(erased)")  # a refusal excerpt a purge or an erasure replaced
 
 
 class StoreRefused(RuntimeError):
@@ -47,37 +56,67 @@ def _insert(s: Session, model: type, rows: list[dict[str, Any]], key: str = "id"
     """Insert rows that are not there yet; the keys of the rows inserted."""
     if not rows:
         return set()
-    if s.get_bind().dialect.name == "postgresql":
-        return _insert_pg(s, model, rows, key)
     col = getattr(model, key)
     stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key]).returning(col)
     return set(s.scalars(stmt, rows).all())
 
 
-def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) -> set[Any]:
-    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING. A multi-row
-    INSERT of the same 500 visits and receipts took 0.51 s against 0.11 s (profiled on this
-    machine): the driver parses its long statement anew for every batch."""
+@dataclass(frozen=True)
+class _Receipts:
+    """What every receipt of one chunk shares: its kind, who sent it, when it arrived."""
+
+    kind: str
+    site: str
+    kiosk_id: str
+    received_at: datetime
+
+
+STAGED = "kiosk_stage_tables"  # in the pooled connection's info: its staging tables exist
+
+
+def prepare_connection(dbapi_conn: Any, record: Any) -> None:
+    """On each new PostgreSQL connection of the server, once: the staging tables the push
+    copies into (emptied at every commit), so a push does not create them again."""
+    with dbapi_conn.cursor() as cur:
+        for model in MODEL_OF.values():
+            cur.execute(_stage_ddl(model.__table__.name))
+    dbapi_conn.commit()
+    record.info[STAGED] = True
+
+
+def _stage_ddl(table: str) -> str:
+    return (
+        f"CREATE TEMP TABLE IF NOT EXISTS _in_{table} "
+        f"(LIKE {table} INCLUDING DEFAULTS, _flags varchar(80)) ON COMMIT DELETE ROWS"
+    )
+
+
+def _insert_pg(
+    s: Session, model: type, rows: list[dict[str, Any]], receipts: _Receipts, flags: list[str]
+) -> set[Any]:
+    """COPY the records (and their receipts' flags) into a temporary table, then one
+    statement stores the new records and every receipt, and empties the staging table.
+    A multi-row INSERT of 500 visits and receipts took 0.51 s against 0.11 s for COPY and
+    INSERT ... SELECT; building the receipts from the staged records saves a second COPY and
+    three statements per batch (tools/bench_ingest.py, README "Scale, measured")."""
     table = model.__table__
-    cols = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-    cols = [c for c in cols if any(c.key in r for r in rows[:1]) or c.default is not None]
+    cols = [c for c in table.columns if any(c.key in r for r in rows[:1]) or c.default is not None]
     stage = f"_in_{table.name}"
     names = ", ".join(c.name for c in cols)
-    s.execute(
-        text(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} "
-            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-    )
+    times = [c for c in ("at_utc", "created_at", "queued_at") if c in table.columns]
+    kiosk_time = f"COALESCE({', '.join(times)})" if times else "NULL"
+    conn = s.connection()
+    if not conn.info.get(STAGED):  # a connection the server did not prepare
+        s.execute(text(_stage_ddl(table.name)))
     naive = [isinstance(c.type, UTCDateTime) for c in cols]
     defaults = [
         c.default.arg if c.default is not None and c.key not in rows[0] else None for c in cols
     ]
-    raw = s.connection().connection.driver_connection
+    raw = conn.connection.driver_connection
     try:
         with raw.cursor() as cur:
-            with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-                for r in rows:
+            with cur.copy(f"COPY {stage} ({names}, _flags) FROM STDIN") as copy:
+                for r, flag in zip(rows, flags, strict=True):
                     values = []
                     for c, is_time, default in zip(cols, naive, defaults, strict=True):
                         v = r.get(c.key)
@@ -86,15 +125,54 @@ def _insert_pg(s: Session, model: type, rows: list[dict[str, Any]], key: str) ->
                         if is_time and v is not None:
                             v = v.astimezone(UTC).replace(tzinfo=None)
                         values.append(v)
+                    values.append(flag)
                     copy.write_row(values)
             cur.execute(
-                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
-                f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+                f"WITH new AS (INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+                f"  ON CONFLICT (id) DO NOTHING RETURNING id), "
+                f"receipts AS (INSERT INTO sync_receipts "
+                f"  (record_id, kind, site, kiosk_id, kiosk_time, received_at, flags) "
+                f"  SELECT id, %s, %s, %s, {kiosk_time}, %s, _flags FROM {stage} "
+                f"  ON CONFLICT (record_id) DO NOTHING), "
+                # Every part of one statement reads the same snapshot: the inserts above
+                # still see the staged rows this empties (for the next chunk, if any).
+                f"emptied AS (DELETE FROM {stage}) "
+                f"SELECT id FROM new",
+                (
+                    receipts.kind,
+                    receipts.site,
+                    receipts.kiosk_id,
+                    receipts.received_at.astimezone(UTC).replace(tzinfo=None),
+                ),
             )
             new = {row[0] for row in cur.fetchall()}
-            cur.execute(f"DELETE FROM {stage}")
     except psycopg.Error as e:  # raised by the driver itself, outside SQLAlchemy
         raise StoreRefused(" ".join(str(e).split())) from e
+    return new
+
+
+def _store_records(s: Session, kind: str, items: list[_Item], receipts: _Receipts) -> set[Any]:
+    """Store the records not there yet, and a receipt for each; the ids stored now."""
+    rows = [it.row for it in items]
+    flags = [",".join(dict.fromkeys(it.flags)) for it in items]
+    if not rows:
+        return set()
+    if s.get_bind().dialect.name == "postgresql":
+        return _insert_pg(s, MODEL_OF[kind], rows, receipts, flags)
+    new = _insert(s, MODEL_OF[kind], rows)
+    receipt_rows = [
+        {
+            "record_id": row["id"],
+            "kind": kind,
+            "site": receipts.site,
+            "kiosk_id": receipts.kiosk_id,
+            "kiosk_time": _record_time(kind, row),
+            "received_at": receipts.received_at,
+            "flags": flag,
+        }
+        for row, flag in zip(rows, flags, strict=True)
+    ]
+    _insert(s, SyncReceipt, receipt_rows, key="record_id")
     return new
 
 
@@ -146,9 +224,15 @@ def push(s: Session, kiosk: SyncKiosk, body: Any) -> dict[str, Any]:
 
 
 def _check_item(i: int, item: Any, kiosk: SyncKiosk, now: datetime) -> _Item:
-    if not isinstance(item, dict) or item.get("kind") not in MODEL_OF:
+    if not isinstance(item, dict) or item.get("kind") not in KIND_ORDER:
         raise RecordError(f"unknown kind {item.get('kind') if isinstance(item, dict) else item!r}")
     kind = item["kind"]
+    if kind == ERASURE:
+        record = item.get("record")
+        try:
+            return _Item(i, kind, {"id": uuid.UUID(record["id"])}, {}, [])
+        except (TypeError, KeyError, ValueError, AttributeError):
+            raise RecordError("an erasure names a member id") from None
     row = from_wire(MODEL_OF[kind], item.get("record"))
     if "site" in row and row["site"] != kiosk.site:
         raise RecordError(f"site {row['site']} is not this kiosk's site ({kiosk.site})")
@@ -172,14 +256,14 @@ def _store(
     now: datetime,
     whole: bool,
 ) -> None:
-    groups: list[list[_Item]] = [items] if whole else [[it] for it in items]
-    for chunk in groups:
+    if whole:  # the caller's savepoint holds the batch
+        _store_chunk(s, kiosk, items, answers, now)
+        return
+    for chunk in [[it] for it in items]:
         try:
             with s.begin_nested():
                 _store_chunk(s, kiosk, chunk, answers, now)
         except (DBAPIError, StoreRefused) as e:
-            if whole:
-                raise
             it = chunk[0]
             reason = " ".join(str(getattr(e, "orig", e)).split())[:200]
             answers[it.index] = {"id": str(it.row["id"]), "status": "refused", "error": reason}
@@ -197,6 +281,9 @@ def _store_chunk(
         by_kind.setdefault(it.kind, []).append(it)
     for kind in sorted(by_kind, key=KIND_ORDER.__getitem__):
         chunk = by_kind[kind]
+        if kind == ERASURE:
+            _erase(s, kiosk, chunk, answers, now)
+            continue
         dropped: set[int] = set()
         if kind == "visit":
             _check_visit_refs(s, chunk)
@@ -217,22 +304,8 @@ def _store_chunk(
                     answers[it.index] = {"id": str(it.row["id"]), "status": "duplicate"}
                     dropped.add(it.index)
         chunk = [it for it in chunk if it.index not in dropped]
-        new = _insert(s, MODEL_OF[kind], [it.row for it in chunk])
-        if kind == "survey_queue":
-            _update_prompts(s, [it for it in chunk if it.row["id"] not in new])
-        receipts = [
-            {
-                "record_id": it.row["id"],
-                "kind": kind,
-                "site": kiosk.site,
-                "kiosk_id": kiosk.kiosk_id,
-                "kiosk_time": _record_time(kind, it.row),
-                "received_at": now,
-                "flags": ",".join(dict.fromkeys(it.flags)),
-            }
-            for it in chunk
-        ]
-        _insert(s, SyncReceipt, receipts, key="record_id")
+        new = _store_records(s, kind, chunk, _Receipts(kind, kiosk.site, kiosk.kiosk_id, now))
+        _forget(s, kind, [it.row for it in chunk if it.row["id"] not in new], now)
         for it in chunk:
             status = "stored" if it.row["id"] in new else "duplicate"
             answers[it.index] = {"id": str(it.row["id"]), "status": status}
@@ -240,11 +313,19 @@ def _store_chunk(
                 answers[it.index]["flags"] = it.flags
 
 
+def _among(s: Session, col: Any, ids: set[Any]) -> ColumnElement[bool]:
+    """`col IN ids`; on PostgreSQL as one array parameter, so a batch of 1,000 ids is not
+    a new 1,000-parameter statement to compile and plan each time."""
+    if s.get_bind().dialect.name == "postgresql":
+        return col == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(Uuid())))
+    return col.in_(ids)
+
+
 def _existing(s: Session, model: type, ids: set[Any]) -> set[Any]:
     ids.discard(None)
     if not ids:
         return set()
-    return set(s.scalars(select(model.id).where(model.id.in_(ids))).all())
+    return set(s.scalars(select(model.id).where(_among(s, model.id, ids))).all())
 
 
 def _check_visit_refs(s: Session, items: list[_Item]) -> None:
@@ -253,7 +334,9 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
     member_ids = {it.row.get("member_id") for it in items} - {None}
     members = {}
     if member_ids:
-        q = select(Member.id, Member.card_seq, Member.suspended).where(Member.id.in_(member_ids))
+        q = select(Member.id, Member.card_seq, Member.suspended).where(
+            _among(s, Member.id, member_ids)
+        )
         members = {mid: (seq, susp) for mid, seq, susp in s.execute(q)}
     groups = _existing(s, Group, {it.row.get("group_id") for it in items})
     guests = _existing(s, Guest, {it.row.get("guest_id") for it in items})
@@ -279,15 +362,70 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
                 it.flags.append(flag)
 
 
-def _update_prompts(s: Session, items: list[_Item]) -> None:
-    """A prompt already here moves on (shown, answered, skipped), never back to pending."""
+def _forget(s: Session, kind: str, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Records already here, sent again after the kiosk purged, unlinked, blanked or closed
+    them: the central copy forgets the same. Only ever towards less (a purge is never undone),
+    so the same item any number of times, in any order, ends the same."""
+    if not rows:
+        return
+    if kind == "guest":
+        purged = [r["id"] for r in rows if r.get("purged_at") is not None]
+        if purged:
+            s.execute(
+                update(Guest)
+                .where(Guest.id.in_(purged), Guest.purged_at.is_(None))
+                .values(name=None, origin_other=None, institution=None, purged_at=now)
+            )
+    elif kind == "visit":
+        unlinked = [r["id"] for r in rows if r.get("member_id") is None]
+        if unlinked:
+            s.execute(
+                update(Visit)
+                .where(Visit.id.in_(unlinked), Visit.member_id.is_not(None))
+                .values(member_id=None)
+            )
+    elif kind == "refused_scan":
+        for mark in BLANKED:
+            ids = [r["id"] for r in rows if r.get("excerpt") == mark]
+            if ids:
+                s.execute(
+                    update(RefusedScan)
+                    .where(RefusedScan.id.in_(ids), RefusedScan.excerpt.not_in(BLANKED))
+                    .values(excerpt=mark)
+                )
+    elif kind == "survey_queue":
+        _update_prompts(s, rows)
+
+
+def _erase(
+    s: Session,
+    kiosk: SyncKiosk,
+    items: list[_Item],
+    answers: list[dict[str, Any] | None],
+    now: datetime,
+) -> None:
+    """Members erased on a kiosk (UU 27/2022): erased here too, which every kiosk then pulls.
+    Already gone (sent twice, or never known here) is a duplicate, a success."""
     for it in items:
-        status = it.row["status"]
+        number = s.scalar(select(Member.number).where(Member.id == it.row["id"]))
+        status = "duplicate"
+        if number is not None:
+            erase_member(s, number)
+            actor = f"kiosk {kiosk.kiosk_id}"
+            log_access(s, now, kiosk.site, "erase", f"member {number}", 1, "server", actor)
+            status = "stored"
+        answers[it.index] = {"id": str(it.row["id"]), "status": status}
+
+
+def _update_prompts(s: Session, rows: list[dict[str, Any]]) -> None:
+    """A prompt already here moves on (shown, answered, skipped), never back to pending."""
+    for row in rows:
+        status = row["status"]
         if status == "pending":
             continue
         s.execute(
             update(QueuedSurvey)
-            .where(QueuedSurvey.id == it.row["id"], QueuedSurvey.status.in_(OPEN_PROMPT))
+            .where(QueuedSurvey.id == row["id"], QueuedSurvey.status.in_(OPEN_PROMPT))
             .where(QueuedSurvey.status != status)
-            .values(status=status, elements=it.row["elements"])
+            .values(status=status, elements=row["elements"])
         )

@@ -29,6 +29,7 @@ from kiosk.adapters.db.outbox import KIND_ORDER
 from kiosk.adapters.http.client import CentralClient
 from kiosk.config import Settings
 from kiosk.domain.cards import Keyring
+from kiosk.domain.vocab import N_
 
 log = logging.getLogger(__name__)
 TOKEN_FILE = "sync-token"
@@ -112,7 +113,7 @@ def enroll(settings: Settings, url: str, code: str) -> dict[str, Any]:
             state.kiosk_id, state.site = answer["kiosk"], answer["site"]
             state.location = answer["location"]
             state.keys_fingerprint = answer["keys"]["fingerprint"]
-            state.last_error = None
+            state.last_error = state.last_error_at = None
             if first:
                 s.flush()
                 queued = backfill(s, state.site, state.kiosk_id)
@@ -176,6 +177,26 @@ class NotEnrolled(ValueError):
 # --- status ------------------------------------------------------------------------------------
 
 
+# What went wrong in the last sync round, in staff words (the staff screen translates them,
+# `kiosk doctor` says them), and what to do. Stored as "<kind>: <detail>" in last_error.
+SYNC_PROBLEMS: dict[str, tuple[str, str]] = {
+    "offline": (
+        N_("the central server cannot be reached (network or server down); visits stay on "
+           "this kiosk and are sent later"),
+        "check the network and the central server address; nothing is lost meanwhile",
+    ),
+    "enrolment": (
+        N_("the central server no longer accepts this kiosk: ask the administrator for a "
+           "new enrolment code"),
+        "enrol the kiosk again: kiosk enroll URL CODE (a new code from kiosk kiosks add)",
+    ),
+    "refused": (
+        N_("the central server refused what this kiosk sent: tell the administrator"),
+        "see kiosk sync status and the central server's log",
+    ),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     enrolled: bool
@@ -185,6 +206,15 @@ class SyncStatus:
     last_push: datetime | None
     last_pull: datetime | None
     last_error: str | None
+    last_error_at: datetime | None = None
+
+    @property
+    def problem(self) -> tuple[str, str] | None:
+        """The last round's trouble as (staff words, what to do), or None."""
+        if not self.last_error:
+            return None
+        kind = self.last_error.split(":", 1)[0]
+        return SYNC_PROBLEMS.get(kind, SYNC_PROBLEMS["refused"])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -194,6 +224,7 @@ class SyncStatus:
             "last_pull": self.last_pull.isoformat() if self.last_pull else None,
             "server": self.server,
             "last_error": self.last_error,
+            "last_error_at": self.last_error_at.isoformat() if self.last_error_at else None,
         }
 
 
@@ -213,6 +244,7 @@ def sync_status(s: Session) -> SyncStatus:
         last_push=state.last_push if kiosk else None,
         last_pull=state.last_pull if kiosk else None,
         last_error=state.last_error if kiosk else None,
+        last_error_at=state.last_error_at if kiosk else None,
     )
 
 

@@ -18,19 +18,22 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
+from kiosk.adapters.db.engine import checkpoint, make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import (
     Group,
     Member,
     OutboxItem,
+    PeerVisit,
     SyncState,
     Visit,
 )
-from kiosk.adapters.db.outbox import MODEL_OF
+from kiosk.adapters.db.outbox import ERASURE, MODEL_OF
 from kiosk.adapters.http.client import CentralClient, ServerRefused, ServerUnavailable
 from kiosk.config import ConfigError, Settings
 from kiosk.domain.cards import Keyring
 from kiosk.domain.clock import Clock
+from kiosk.services.members import erase_member
+from kiosk.services.sync_deltas import PEER_WINDOW
 from kiosk.services.sync_joining import (
     NotEnrolled,
     SyncStatus,
@@ -61,6 +64,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+PEER_COLUMNS = [c.key for c in PeerVisit.__table__.columns]
 
 
 class KioskSync:
@@ -76,6 +80,7 @@ class KioskSync:
         timeout: float = 30.0,
     ) -> None:
         self.settings = settings
+        self.engine = engine
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self.clock = clock or Clock()
         self.camera = camera
@@ -144,14 +149,22 @@ class KioskSync:
             pushed = self.push_all()
             pulled = self.pull_all()
         except (ServerUnavailable, ServerRefused) as e:
-            self._note_error(str(e))
+            self._note_error(e)
             raise
         self._note_error(None)
         return {"push": pushed, "pull": pulled}
 
-    def _note_error(self, error: str | None) -> None:
+    def _note_error(self, error: Exception | None) -> None:
+        """The last round's trouble, sorted for staff (see SYNC_PROBLEMS), with its time;
+        cleared by a round that went through."""
+        values: dict[str, Any] = {"last_error": None, "last_error_at": None}
+        if error is not None:
+            kind = "offline"
+            if isinstance(error, ServerRefused):
+                kind = "enrolment" if error.status == 401 else "refused"
+            values = {"last_error": f"{kind}: {error}"[:300], "last_error_at": self.clock.now()}
         with self.sessions() as s, s.begin():
-            s.execute(update(SyncState).where(SyncState.id == 1).values(last_error=error))
+            s.execute(update(SyncState).where(SyncState.id == 1).values(**values))
 
     def push_all(self) -> dict[str, int]:
         totals: Counter[str] = Counter()
@@ -179,6 +192,9 @@ class KioskSync:
             for _oid, kind, rid, _meta in rows:
                 by_kind.setdefault(kind, set()).add(rid)
             for kind, ids in by_kind.items():
+                if kind == ERASURE:  # the member is gone here: the server needs only the id
+                    records.update(((kind, i), {"id": str(i)}) for i in ids)
+                    continue
                 model = MODEL_OF.get(kind)
                 if model is None:
                     continue
@@ -261,12 +277,12 @@ class KioskSync:
             counts["members"] = _upsert(s, Member, "number", answer.get("members") or [])
             counts["groups"] = _upsert(s, Group, "code", answer.get("groups") or [])
             deleted = answer.get("deleted") or {}
-            for kind, model in (("member", Member), ("group", Group)):
-                ids = [_as_uuid(i) for i in deleted.get(kind) or []]
-                if ids:
-                    s.execute(delete(model).where(model.id.in_(ids)))
-                    counts[f"{kind}s_deleted"] = len(ids)
-            counts["peer_visits"] = _insert_peers(s, answer.get("peers") or [])
+            counts["members_deleted"] = _erase_members(s, deleted.get("member") or [])
+            groups = [_as_uuid(i) for i in deleted.get("group") or []]
+            if groups:
+                s.execute(delete(Group).where(Group.id.in_(groups)))
+                counts["groups_deleted"] = len(groups)
+            counts["peer_visits"] = _insert_peers(s, answer.get("peers") or [], self.clock.now())
             values: dict[str, Any] = {
                 "pull_cursor": int(answer["cursor"]),
                 "last_pull": self.clock.now(),
@@ -286,6 +302,8 @@ class KioskSync:
             if answer.get("keys"):
                 _save_keys(self.settings, answer["keys"])
                 counts["keys"] = 1
+        if counts["members_deleted"]:
+            checkpoint(self.engine)  # an erased name is left in no file
         if counts["keys"] and self.keys_changed is not None:
             self.keys_changed(Keyring.load(self.settings.key_file))
         return counts
@@ -295,6 +313,19 @@ def _as_uuid(text: str) -> Any:
     import uuid
 
     return uuid.UUID(text)
+
+
+def _erase_members(s: Session, ids: list[str]) -> int:
+    """Members erased centrally are erased here too: the member, their visit links, the
+    refusal log's mentions of their number and the peer copies of their visits."""
+    wanted = [_as_uuid(i) for i in ids]
+    if not wanted:
+        return 0
+    numbers = s.scalars(select(Member.number).where(Member.id.in_(wanted))).all()
+    for number in numbers:
+        erase_member(s, number)
+    s.execute(delete(PeerVisit).where(PeerVisit.member_id.in_(wanted)))
+    return len(numbers)
 
 
 def _upsert(s: Session, model: type, natural_key: str, records: list[dict[str, Any]]) -> int:
@@ -320,34 +351,24 @@ def _upsert(s: Session, model: type, natural_key: str, records: list[dict[str, A
     return len(rows)
 
 
-def _insert_peers(s: Session, records: list[dict[str, Any]]) -> int:
+def _insert_peers(s: Session, records: list[dict[str, Any]], now: datetime) -> int:
     """The site's other kiosks' recent visits, so `moved` and `welcome back` hold across them.
-    They are not this kiosk's to push, and duplicates are ignored."""
+    Kept apart from this kiosk's own visits (never counted, exported or pushed from here) and
+    only as long as the peer window; duplicates are ignored."""
+    cut = now - PEER_WINDOW
+    s.execute(delete(PeerVisit).where(PeerVisit.at_utc < cut))
     rows = []
     for data in records:
         try:
             row = from_wire(Visit, data)
         except RecordError:
             continue
-        row["guest_id"] = None
-        rows.append(row)
-    if not rows:
-        return 0
-    members = {r["member_id"] for r in rows} - {None}
-    groups = {r["group_id"] for r in rows} - {None}
-    known_m = set(s.scalars(select(Member.id).where(Member.id.in_(members)))) if members else set()
-    known_g = set(s.scalars(select(Group.id).where(Group.id.in_(groups)))) if groups else set()
-    have = set(s.scalars(select(Visit.id).where(Visit.id.in_([r["id"] for r in rows]))))
-    rows = [
-        r
-        for r in rows
-        if r["id"] not in have and (r["member_id"] in known_m or r["group_id"] in known_g)
-    ]
-    for r in rows:
-        if r["member_id"] not in known_m:
-            r["member_id"] = None
-        if r["group_id"] not in known_g:
-            r["group_id"] = None
+        if row["at_utc"] >= cut and (row["member_id"] or row["group_id"]) is not None:
+            rows.append({c: row[c] for c in PEER_COLUMNS})
+    if rows:  # the cursor overlaps a little: copies already here are not new
+        have = set(s.scalars(select(PeerVisit.id).where(PeerVisit.id.in_(r["id"] for r in rows))))
+        rows = [r for r in rows if r["id"] not in have]
     if rows:
-        s.execute(sqlite.insert(Visit).on_conflict_do_nothing(index_elements=["id"]), rows)
+        stmt = sqlite.insert(PeerVisit).on_conflict_do_nothing(index_elements=["id"])
+        s.execute(stmt, rows)
     return len(rows)

@@ -76,3 +76,47 @@ def test_vocabulary_checks_are_named_alike_and_go_on_downgrade(db_url: str) -> N
     init_db(engine)
     assert len(checks()) == 6
     engine.dispose()
+
+
+def test_0009_moves_peer_copies_out_of_the_kiosks_own_visits(tmp_path) -> None:
+    """Before 0009 a kiosk kept its site's other kiosks' visits in `visits`; they move to
+    `peer_visits`. Its own visits, and other kiosks' rows still queued to be sent, stay."""
+    import uuid
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'k.sqlite3'}")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0007")
+    ids = {name: uuid.uuid4().hex for name in ("own", "peer", "queued", "other_site")}
+    rows = {"own": "k1", "peer": "k2", "queued": "k3", "other_site": "k4"}
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO sync_state (id, role, kiosk_id, site, pull_cursor) "
+                "VALUES (1, 'kiosk', 'k1', 'PUSAT', 0)"
+            )
+        )
+        for name, kiosk in rows.items():
+            site = "CAB" if name == "other_site" else "PUSAT"
+            c.execute(
+                text(
+                    "INSERT INTO visits (id, at_utc, local_day, site, kiosk_id, room, "
+                    "visitor_type, decision, headcount, children, adults, source) VALUES "
+                    "(:id, '2026-12-01 02:00:00', '2026-12-01', :site, :kiosk, 'BACA', "
+                    "'member', 'welcome', 1, 0, 1, 'scan')"
+                ),
+                {"id": ids[name], "site": site, "kiosk": kiosk},
+            )
+        c.execute(
+            text(
+                "INSERT INTO sync_outbox (kind, record_id, created_at, quarantined, attempts) "
+                "VALUES ('visit', :id, '2026-12-01 02:00:00', 0, 0)"
+            ),
+            {"id": ids["queued"]},
+        )
+    init_db(engine)
+    with engine.connect() as c:
+        kept = set(c.execute(text("SELECT id FROM visits")).scalars())
+        moved = set(c.execute(text("SELECT id FROM peer_visits")).scalars())
+    assert kept == {ids["own"], ids["queued"], ids["other_site"]}
+    assert moved == {ids["peer"]}
+    engine.dispose()

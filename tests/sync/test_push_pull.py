@@ -71,6 +71,7 @@ def test_a_library_without_a_server_writes_no_outbox(tmp_path) -> None:
 
 
 def test_guests_groups_refusals_and_surveys_travel(central, make_kiosk) -> None:
+    from kiosk.domain.clock import local_day
     from kiosk.services import groups as groups_mod
 
     m = number()
@@ -78,8 +79,8 @@ def test_guests_groups_refusals_and_surveys_travel(central, make_kiosk) -> None:
     k = make_kiosk("g", "PUSAT", "BACA")
     svc = k.service()
     with central.sessions() as s, s.begin():
-        code = groups_mod.add_group(
-            s, "PUSAT", svc.clock.now().date(), "TK Melati", "TK", 12, 2
+        code = groups_mod.add_group(  # today in the library's zone (WIB), not in UTC
+            s, "PUSAT", local_day(svc.clock.now()), "TK Melati", "TK", 12, 2
         ).code
     k.sync().cycle()
     svc.guest_check_in(GuestForm(category="umum", gender="L", origin="16.73", purpose="membaca"))

@@ -343,6 +343,7 @@ class SyncState(Base):
     last_push: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pull: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the kiosk's clock
 
 
 class OutboxItem(Base):
@@ -458,3 +459,33 @@ class WebLoginFailure(Base):
     at_utc: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_web_login_failures_user_at", "user_name", "at_utc"),)
+
+
+class PeerVisit(Base):
+    """A recent visit of another kiosk of this site, pulled so that *welcome back* and *moved*
+    hold across kiosks. A copy, apart from `visits`: this kiosk never counts, exports or pushes
+    it, and drops it once it is older than the peer window."""
+
+    __tablename__ = "peer_visits"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    site: Mapped[str] = mapped_column(String(16))
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    room: Mapped[str] = mapped_column(String(16))
+    # No foreign keys: an erased member's copies are deleted with the member (members.erase).
+    member_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    group_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class EnrolFailure(Base):
+    """A wrong enrolment code sent to the central server, by client address. Counted in the
+    database (not in a server's memory) so the limit holds across server processes."""
+
+    __tablename__ = "sync_enrol_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    client: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_sync_enrol_failures_client_at", "client", "at_utc"),)

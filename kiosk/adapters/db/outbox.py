@@ -2,9 +2,13 @@
 
 A `before_flush` listener on every ORM session does it, so no service can forget it:
 - on an enrolled kiosk (sync_state.role = kiosk) each new visit, guest, refused scan, survey
-  answer and respondent, and each new or changed survey prompt, gets a `sync_outbox` row;
+  answer and respondent, and each new or changed survey prompt, gets a `sync_outbox` row; an
+  erased member gets a `member_erasure` row, so the erasure reaches the central database;
 - on the central database (role = central) each new, changed or deleted member or group gets a
   `sync_changes` row, the sequence kiosks pull by.
+A `do_orm_execute` listener does the same for bulk UPDATEs, which pass no flush: a purge of
+guests' personal fields, unlinked visits, blanked refusal excerpts, expired survey prompts (on
+a kiosk), group leaders purged (on the central database, so kiosks lose them too).
 A library with no central server has no sync_state row: nothing extra is written.
 Rows that arrive from the server are written with `session.info["from_sync"] = True` and are
 never queued again.
@@ -13,10 +17,11 @@ never queued again.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Boolean, Integer, event, insert, literal, select, text
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from kiosk.adapters.db.models import (
     Group,
@@ -29,6 +34,7 @@ from kiosk.adapters.db.models import (
     SurveyRespondent,
     SyncChange,
     SyncState,
+    UTCDateTime,
     Visit,
     new_id,
 )
@@ -42,7 +48,9 @@ PUSHED: dict[type, str] = {
     RefusedScan: "refused_scan",
     QueuedSurvey: "survey_queue",
 }
-KIND_ORDER = {kind: i for i, kind in enumerate(PUSHED.values())}
+# A member erased on a kiosk: not a record to send (it is gone), an order to erase centrally.
+ERASURE = "member_erasure"
+KIND_ORDER = {kind: i for i, kind in enumerate([*PUSHED.values(), ERASURE])}
 MODEL_OF = {kind: model for model, kind in PUSHED.items()}
 PULLED: dict[type, str] = {Member: "member", Group: "group"}
 
@@ -50,6 +58,13 @@ PULLED: dict[type, str] = {Member: "member", Group: "group"}
 def role(session: Session) -> str | None:
     """kiosk, central, or None for a library without a central server."""
     return session.execute(select(SyncState.role).where(SyncState.id == 1)).scalar()
+
+
+def _lock_changes(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # Writers of the pull sequence take turns, so numbers commit in order and a pull
+        # never skips one still being written.
+        session.execute(text("LOCK TABLE sync_changes IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def _visit_meta(session: Session, visit: Visit) -> str | None:
@@ -84,16 +99,52 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     if not (pushed or changed or deleted):
         return
     mine = role(session)
-    if mine == "kiosk" and pushed:
+    erased = [o for o in deleted if isinstance(o, Member)]
+    if mine == "kiosk" and (pushed or erased):
         queue_records(session, pushed)
+        session.add_all(OutboxItem(kind=ERASURE, record_id=m.id) for m in erased)
     elif mine == "central" and (changed or deleted):
-        if session.get_bind().dialect.name == "postgresql":
-            # Writers of the pull sequence take turns, so numbers commit in order and a pull
-            # never skips one still being written.
-            session.execute(text("LOCK TABLE sync_changes IN SHARE ROW EXCLUSIVE MODE"))
+        _lock_changes(session)
         for obj in changed:
             if obj.id is None:
                 obj.id = new_id()
             session.add(SyncChange(kind=PULLED[type(obj)], record_id=obj.id, deleted=False))
         for obj in deleted:
             session.add(SyncChange(kind=PULLED[type(obj)], record_id=obj.id, deleted=True))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_update(state: ORMExecuteState) -> None:
+    """Queue the rows a bulk UPDATE changes, in its transaction and just before it: on
+    SQLite the INSERT ... SELECT takes the write lock, so no other writer slips in between."""
+    if not state.is_update or state.session.info.get("from_sync"):
+        return
+    model = state.bind_mapper.class_ if state.bind_mapper is not None else None
+    if model not in PUSHED and model not in PULLED:
+        return
+    session = state.session
+    here = session.execute(
+        select(SyncState.role, SyncState.kiosk_id).where(SyncState.id == 1)
+    ).first()
+    where = state.statement.whereclause
+    rows = select(model.id)
+    if where is not None:
+        rows = rows.where(where)
+    if here is not None and here.role == "kiosk" and model in PUSHED:
+        if hasattr(model, "kiosk_id"):  # only this kiosk's own records are its to send
+            rows = rows.where(model.kiosk_id == here.kiosk_id)
+        queued = rows.with_only_columns(
+            literal(PUSHED[model]),
+            model.id,
+            literal(datetime.now(UTC), UTCDateTime()),
+            literal(False, Boolean()),
+            literal(0, Integer()),
+        )
+        cols = ["kind", "record_id", "created_at", "quarantined", "attempts"]
+        session.execute(insert(OutboxItem).from_select(cols, queued))
+    elif here is not None and here.role == "central" and model in PULLED:
+        _lock_changes(session)
+        changed = rows.with_only_columns(
+            literal(PULLED[model]), model.id, literal(False, Boolean())
+        )
+        session.execute(insert(SyncChange).from_select(["kind", "record_id", "deleted"], changed))

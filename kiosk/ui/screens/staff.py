@@ -94,6 +94,7 @@ class StaffScreen(KioskScreen):
 
     camera_text = StringProperty("")
     sync_text = StringProperty("")
+    sync_error_text = StringProperty("")
     doctor_text = StringProperty("")
     export_message = StringProperty("")
     export_failed = BooleanProperty(False)
@@ -133,10 +134,11 @@ class StaffScreen(KioskScreen):
         self.render_sync()
 
     def _checked(self, checks: list[Check]) -> None:
+        # The sync line above says the sync's trouble in staff words already.
         self.doctor_text = "\n".join(
             f"{tr._('Needs attention')}: {c.name}: {c.detail}" + (f"; {c.fix}" if c.fix else "")
             for c in checks
-            if c.status != OK
+            if c.status != OK and c.name != "sync"
         )
 
     def on_language(self) -> None:
@@ -148,7 +150,7 @@ class StaffScreen(KioskScreen):
         """Only on a kiosk enrolled at a central server: what waits to be sent."""
         st = self.sync
         if st is None:
-            self.sync_text = ""
+            self.sync_text = self.sync_error_text = ""
             return
 
         def when(t: Any) -> str:
@@ -162,6 +164,14 @@ class StaffScreen(KioskScreen):
             quarantined=st.quarantined,
             push=when(st.last_push),
             pull=when(st.last_pull),
+        )
+        problem = st.problem
+        self.sync_error_text = (
+            tr._("Last sync problem, {when}: {what}").format(
+                when=when(st.last_error_at), what=tr._(problem[0])
+            )
+            if problem
+            else ""
         )
 
     def render_camera(self) -> None:
