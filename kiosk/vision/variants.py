@@ -59,6 +59,18 @@ def flatten(grey: np.ndarray) -> np.ndarray:
 _LIFT = np.array([min(255, round(255 * (i / 255) ** 0.5)) for i in range(256)], np.uint8)
 
 
+def sharpen_strong(grey: np.ndarray) -> np.ndarray:
+    """A wider, stronger unsharp mask: a card out of focus (held too close)."""
+    soft = cv2.GaussianBlur(grey, (0, 0), 3.0)
+    return cv2.addWeighted(grey, 3.0, soft, -2.0, 0)
+
+
+def binarize(grey: np.ndarray) -> np.ndarray:
+    """Black and white by the local mean (31-pixel blocks): ZBar's own fixed threshold loses
+    faded, shadowed and glared modules that this keeps."""
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 5)
+
+
 def lift(grey: np.ndarray) -> np.ndarray:
     """Dark tones lifted (gamma 0.5): a card in low light."""
     return cv2.LUT(grey, _LIFT)
@@ -85,11 +97,19 @@ class Variant:
     min_side: int = 640
     engine: str = "zxing"
     binarizer: str = "local"  # zxing: local | global | fixed (see ZxingDecoder.read)
+    # Only where zxing located a code it could not decode in the frame as it is: a slow engine
+    # (ZBar, ~9 ms a frame) then runs on the few frames that need it, and the others cost one
+    # zxing pass (empty scenes, cards zxing reads: their codes come back as they are).
+    when_seen: bool = False
 
     def run(self, grey: np.ndarray, engines: Engines) -> list[Code]:
         engine = engines.get(self.engine)
         if engine is None:
             return []
+        if self.when_seen and (zxing := engines.get("zxing")) is not None:
+            codes, seen = zxing.read_seen(grey)
+            if codes or not seen:
+                return codes
         image = grey
         scale = self.scale
         if scale < 1.0:
@@ -131,6 +151,17 @@ CANDIDATES: dict[str, Variant] = {
         Variant("half_zbar", scale=0.5, engine="pyzbar"),
         Variant("half_sharpen_zbar", sharpen, scale=0.5, engine="pyzbar"),
         Variant("zbar_clahe", clahe, engine="pyzbar"),
+        Variant("sharpen_strong", sharpen_strong),
+        Variant("half_sharpen_strong", sharpen_strong, scale=0.5),
+        Variant("binarize_zbar", binarize, engine="pyzbar"),
+        Variant("half_binarize_zbar", binarize, scale=0.5, engine="pyzbar"),
+        Variant("half_thicken_zbar", thicken, scale=0.5, engine="pyzbar"),
+        Variant("thicken_zbar", thicken, engine="pyzbar"),
+        Variant("half_denoise_zbar", denoise, scale=0.5, engine="pyzbar"),
+        # Live: the slow engine only where zxing located a code it could not decode.
+        Variant("seen_half_sharpen_zbar", sharpen, scale=0.5, engine="pyzbar", when_seen=True),
+        Variant("seen_half_binarize_zbar", binarize, scale=0.5, engine="pyzbar", when_seen=True),
+        Variant("seen_half_zbar", scale=0.5, engine="pyzbar", when_seen=True),
     )
 }
 
