@@ -145,3 +145,11 @@ def test_a_when_seen_variant_reads_what_zxing_located_but_could_not_decode() -> 
     ordinary = as_grey(scene_with_card(TEXTS[1], 1280, 720))
     read = CANDIDATES["seen_half_sharpen_zbar"].run(ordinary, engines)
     assert read == CANDIDATES["as_is"].run(ordinary, engines)
+
+
+def test_without_zbar_the_live_rotation_still_reads_every_frame_with_zxing() -> None:
+    decoder = RotatingDecoder()
+    decoder.engines._made["pyzbar"] = None  # what Engines records when libzbar0 cannot load
+    frame = scene_with_card(TEXTS[2], 1280, 720)
+    for _ in range(len(LIVE)):
+        assert [c.text for c in decoder.decode(frame)] == [TEXTS[2]]
