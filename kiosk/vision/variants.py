@@ -1,15 +1,16 @@
 """Cheap preprocessing variants, and the two ways the kiosk uses them.
 
-A variant is one engine pass over one prepared copy of the grey frame (equalised, sharpened,
-flattened, scaled...). Each reads some codes the frame as it is does not: glare, blur, shadow,
+A variant is one engine pass over one prepared copy of the grey frame (binarized, thickened,
+sharpened, scaled...). Each reads some codes the frame as it is does not: glare, blur, shadow,
 worn print. Every variant in the lists below earned its place on the hard synthetic set
-(`tools/bench_scan.py --section variants`, numbers in the README's camera section).
+(`tools/bench_scan.py --section hard`, numbers in the README's camera section).
 
 - Stills (`kiosk decode`): `CascadeDecoder` runs the variants in order within a time budget per
   image and reports every distinct code found (by text and position).
 - Live (the kiosk's camera, `kiosk scan`): `RotatingDecoder` runs ONE variant per frame, the
   next one on the next frame. A card is seen in 10-30 frames, so a card held for ten frames has
-  met every variant while each frame costs one cheap pass.
+  met every variant. The live variants are `when_seen`: zxing reads the frame as it is, and the
+  slower ZBar pass runs only where zxing located a code it could not decode.
 """
 
 from __future__ import annotations
