@@ -6,6 +6,7 @@ and the preprocessing variants on hard frames, all as ratios against the single 
     .venv/bin/python tools/bench_scan.py --section hard     # the variants only
     .venv/bin/python tools/bench_scan.py --photos DIR       # + a labelled photo set
     .venv/bin/python tools/bench_scan.py --frames 100000    # long memory run
+    .venv/bin/python tools/bench_scan.py --section hard --live as_is thicken   # another rotation
 
 Prints one JSON document. Frames are rendered with tests.support.synth (tilt, motion blur, noise,
 light changes, glare, JPEG) at 640x480 and 1280x720, plus empty scenes for false positives.
@@ -13,7 +14,10 @@ light changes, glare, JPEG) at 640x480 and 1280x720, plus empty scenes for false
 frame); "zxing" is the single pass it replaced. The hard section (`hard`) measures every
 candidate variant on the hard still set (tools/make_hard_set.py, rendered here with another seed
 than the one the lists were chosen on), the still cascade and the rotation, and per-presentation
-success on the hard conditions. --photos DIR takes a folder of images with a labels.json
+success on the hard conditions (each frame through every variant of the rotation once, the
+scanner replayed with the frames' reads: the single pass, the rotation and the rotation without
+each of its variants on the very same frames). Frame times are given as this thread's CPU time
+and as wall time, with the load average. --photos DIR takes a folder of images with a labels.json
 ({"image.jpg": {"codes": ["text", ...]}}, other keys ignored) and reports the same rates on it.
 Everything runs on one thread (cv2.setNumThreads(1)) so the decoders are compared fairly.
 """
