@@ -91,9 +91,10 @@ def test_a_conflicting_text_at_the_same_place_is_dropped(caplog) -> None:
 
 
 def test_no_code_is_read_in_empty_scenes() -> None:
-    cascade = CascadeDecoder()
+    cascade, rotating = CascadeDecoder(), RotatingDecoder()
     for still in synth.hard_stills(0, seed=3, empty=6):
         assert cascade.decode(still.image) == []
+        assert [rotating.decode(still.image) for _ in LIVE] == [[] for _ in LIVE]
 
 
 def test_rotation_meets_every_live_variant_in_turn() -> None:
