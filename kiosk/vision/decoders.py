@@ -12,7 +12,7 @@ is refused with a logged reason instead of crashing the camera loop.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -209,6 +209,16 @@ class ZxingDecoder(_Base):
         """`binarizer`: "local" (zxing's default, local averages), "global" (one histogram
         threshold: better for soft, blurred edges) or "fixed" (the image is already black and
         white)."""
+        return self._codes(self._search(grey, binarizer, errors=False))
+
+    def read_seen(self, grey: np.ndarray) -> tuple[list[Code], int]:
+        """One pass over `grey` as it is: the codes read, and how many more symbols zxing
+        located (finder patterns found) but could not decode. A frame with neither holds no
+        code a slower engine could read (tools/bench_scan.py measures it)."""
+        found = self._search(grey, "local", errors=True)
+        return self._codes(b for b in found if b.valid), sum(not b.valid for b in found)
+
+    def _search(self, grey: np.ndarray, binarizer: str, errors: bool) -> list[Any]:
         zx = self._zx
         kind = {
             "local": zx.Binarizer.LocalAverage,
@@ -216,7 +226,12 @@ class ZxingDecoder(_Base):
             "fixed": zx.Binarizer.FixedThreshold,
         }[binarizer]
         # Inverted (light-on-dark) codes are not printed on our cards: skip that pass.
-        found = zx.read_barcodes(grey, formats=self._formats, try_invert=False, binarizer=kind)
+        return zx.read_barcodes(
+            grey, formats=self._formats, try_invert=False, binarizer=kind, return_errors=errors
+        )
+
+    def _codes(self, found: Iterable[Any]) -> list[Code]:
+        zx = self._zx
         out = []
         for b in found:
             if b.content_type in (zx.ContentType.Text, zx.ContentType.GS1):

@@ -7,9 +7,9 @@ import logging
 import cv2
 import numpy as np
 import pytest
-from vision_helpers import TEXTS, scene_with_card
+from vision_helpers import TEXTS, needs_zbar, scene_with_card
 
-from kiosk.vision.decoders import QR, Code
+from kiosk.vision.decoders import QR, Code, as_grey
 from kiosk.vision.variants import (
     CANDIDATES,
     LIVE,
@@ -91,9 +91,10 @@ def test_a_conflicting_text_at_the_same_place_is_dropped(caplog) -> None:
 
 
 def test_no_code_is_read_in_empty_scenes() -> None:
-    cascade = CascadeDecoder()
+    cascade, rotating = CascadeDecoder(), RotatingDecoder()
     for still in synth.hard_stills(0, seed=3, empty=6):
         assert cascade.decode(still.image) == []
+        assert [rotating.decode(still.image) for _ in LIVE] == [[] for _ in LIVE]
 
 
 def test_rotation_meets_every_live_variant_in_turn() -> None:
@@ -119,3 +120,37 @@ def test_the_hard_set_covers_every_condition_on_cards_and_other_qr_codes() -> No
     assert {s.subject for s in stills} == {"card", "qr", "none"}
     assert all(s.image.shape == (720, 1280, 3) for s in stills)
     assert all((s.text is None) == (s.condition == "empty") for s in stills)
+
+
+def test_zxing_says_when_it_located_a_code_it_could_not_decode() -> None:
+    zxing = Engines().get("zxing")
+    glared = next(iter(synth.hard_stills(1, seed=13)))  # glare across the card's QR
+    assert glared.condition == "glare"
+    codes, seen = zxing.read_seen(as_grey(glared.image))
+    assert codes == [] and seen >= 1
+    codes, seen = zxing.read_seen(as_grey(scene_with_card(TEXTS[0], 1280, 720)))
+    assert [c.text for c in codes] == [TEXTS[0]] and seen == 0
+    for still in synth.hard_stills(0, seed=3, empty=6):  # nothing code-like: no slow engine
+        assert zxing.read_seen(as_grey(still.image)) == ([], 0)
+
+
+@needs_zbar
+def test_a_when_seen_variant_reads_what_zxing_located_but_could_not_decode() -> None:
+    engines = Engines()
+    glared = next(iter(synth.hard_stills(1, seed=13)))
+    grey = as_grey(glared.image)
+    assert CANDIDATES["as_is"].run(grey, engines) == []
+    for name in ("seen_half_sharpen_zbar", "seen_half_binarize_zbar"):
+        assert [c.text for c in CANDIDATES[name].run(grey, engines)] == [glared.text], name
+    # A card zxing reads comes back from the zxing pass itself.
+    ordinary = as_grey(scene_with_card(TEXTS[1], 1280, 720))
+    read = CANDIDATES["seen_half_sharpen_zbar"].run(ordinary, engines)
+    assert read == CANDIDATES["as_is"].run(ordinary, engines)
+
+
+def test_without_zbar_the_live_rotation_still_reads_every_frame_with_zxing() -> None:
+    decoder = RotatingDecoder()
+    decoder.engines._made["pyzbar"] = None  # what Engines records when libzbar0 cannot load
+    frame = scene_with_card(TEXTS[2], 1280, 720)
+    for _ in range(len(LIVE)):
+        assert [c.text for c in decoder.decode(frame)] == [TEXTS[2]]
