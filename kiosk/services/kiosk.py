@@ -224,6 +224,7 @@ class KioskService:
                 visitor_type=VisitorType.GUEST,
                 decision=Admitted.WELCOME,
                 category=form.category,
+                gender=form.gender,
                 headcount=1,
                 children=0,
                 adults=1,

@@ -161,11 +161,12 @@ def apply_filter(flt: VisitFilter, q: Select[Any]) -> Select[Any]:
 
 
 def _gender_visits(letter: str, children: Any) -> Any:
-    """Room visits of one gender: members and guests by their gender, a group's boys or girls."""
+    """Room visits of one gender: members and guests by the gender on their visit, a group's
+    boys or girls."""
     return func.sum(
         case(
             (Visit.visitor_type == "group", func.coalesce(children, 0)),
-            (func.coalesce(Member.gender, Guest.gender) == letter, Visit.headcount),
+            (Visit.gender == letter, Visit.headcount),
             else_=0,
         )
     )
@@ -175,21 +176,18 @@ def _rows(
     s: Session, flt: VisitFilter, keys: Sequence[Any]
 ) -> Iterator[tuple[tuple[Any, ...], str, Counts]]:
     """(key values, visitor type, counts) grouped in SQL by `keys` and visitor type."""
-    q = (
-        select(
-            *keys,
-            Visit.visitor_type,
-            func.sum(Visit.headcount),
-            func.count(),
-            func.count(Visit.member_id),
-            func.count(Visit.member_id.distinct()),
-            _gender_visits("L", Visit.boys),
-            _gender_visits("P", Visit.girls),
-        )
-        .select_from(Visit)
-        .outerjoin(Member, Member.id == Visit.member_id)
-        .outerjoin(Guest, Guest.id == Visit.guest_id)
-    )
+    q = select(
+        *keys,
+        Visit.visitor_type,
+        func.sum(Visit.headcount),
+        func.count(),
+        func.count(Visit.member_id),
+        func.count(Visit.member_id.distinct()),
+        _gender_visits("L", Visit.boys),
+        _gender_visits("P", Visit.girls),
+    ).select_from(Visit)
+    if any(_on_guests(k) for k in keys):
+        q = q.outerjoin(Guest, Guest.id == Visit.guest_id)
     q = apply_filter(flt, q).group_by(*keys, Visit.visitor_type)
     width = len(keys)
     for row in s.execute(q):
@@ -217,10 +215,11 @@ def _counted(
 ) -> tuple[dict[tuple[Any, ...], Counts], Counts]:
     """Counts per key, and for the whole filter with every person counted once.
 
-    Four narrow queries instead of joining every visit to its member and guest (several times
-    faster on a year of visits, tools/bench_reports.py): room visits from the report index
-    alone, then members (people and gender), guests by gender, groups' boys and girls. Keys
-    on guests' own columns (purpose, origin) take the joined query.
+    Narrow queries on the visits alone, read from the covering index ix_visits_counting (no
+    join: the gender is on the visit): room visits by visitor type and gender, then members
+    once per key, then members once over the whole filter. Keys on guests' own columns
+    (purpose, origin) take the joined query. tools/bench_reports.py times this against the
+    four queries with joins it replaced.
     """
     if any(_on_guests(k) for k in keys):
         grouped = _joined(s, flt, keys)
@@ -229,51 +228,41 @@ def _counted(
     out: dict[tuple[Any, ...], Counts] = {}
     total = Counts()
 
-    def both(key: tuple[Any, ...]) -> tuple[Counts, Counts]:
-        return out.setdefault(key, Counts()), total
-
     q = apply_filter(
-        flt, select(*keys, Visit.visitor_type, func.sum(Visit.headcount), func.count())
+        flt,
+        select(
+            *keys,
+            Visit.visitor_type,
+            Visit.gender,
+            func.sum(Visit.headcount),
+            func.count(),
+            func.sum(Visit.boys),
+            func.sum(Visit.girls),
+        ),
     )
-    for row in s.execute(q.group_by(*keys, Visit.visitor_type)):
-        kind, heads, n = row[width:]
-        people = 0 if kind == "member" else int(heads)  # members are counted below
-        for c in both(tuple(row[:width])):
-            c.add(kind, int(heads), int(n), people)
+    for row in s.execute(q.group_by(*keys, Visit.visitor_type, Visit.gender)):
+        kind, gender, heads, n, boys, girls = row[width:]
+        heads = int(heads)
+        people = 0 if kind == "member" else heads  # members are counted below
+        male = heads if gender == "L" else int(boys or 0)  # boys and girls: groups only
+        female = heads if gender == "P" else int(girls or 0)
+        for c in (out.setdefault(tuple(row[:width]), Counts()), total):
+            c.add(kind, heads, int(n), people, male, female)
 
-    genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
-    q = apply_filter(flt, select(*keys, Visit.member_id, func.sum(Visit.headcount), func.count()))
-    q = q.where(Visit.visitor_type == "member").group_by(*keys, Visit.member_id)
-    everyone: set[Any] = set()
-    for row in s.execute(q):
-        member, heads, n = row[width:]
-        gender = genders.get(member)
-        c = out.setdefault(tuple(row[:width]), Counts())
-        c.visitors += 1 if member else int(n)  # an erased member's visits: one person each
-        if member:
-            everyone.add(member)
-        else:
-            total.visitors += int(n)
-        for c in both(tuple(row[:width])):
-            c.male += int(heads) if gender == "L" else 0
-            c.female += int(heads) if gender == "P" else 0
-    total.visitors += len(everyone)
+    def people(q: Select[Any]) -> Iterator[tuple[tuple[Any, ...], int]]:
+        """Members once each; a visit of an erased member is one person of its own."""
+        q = q.add_columns(
+            func.count(Visit.member_id.distinct()), func.count() - func.count(Visit.member_id)
+        )
+        for row in s.execute(apply_filter(flt, q).where(Visit.visitor_type == "member")):
+            distinct, erased = row[-2:]
+            if distinct or erased:
+                yield tuple(row[:-2]), int(distinct) + int(erased)
 
-    q = apply_filter(flt, select(*keys, Guest.gender, func.sum(Visit.headcount)))
-    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
-    for row in s.execute(q.group_by(*keys, Guest.gender)):
-        gender, heads = row[width:]
-        for c in both(tuple(row[:width])):
-            c.male += int(heads) if gender == "L" else 0
-            c.female += int(heads) if gender == "P" else 0
-
-    q = apply_filter(flt, select(*keys, func.sum(Visit.boys), func.sum(Visit.girls)))
-    q = q.where(Visit.visitor_type == "group").group_by(*keys)
-    for row in s.execute(q):
-        boys, girls = row[width:]
-        for c in both(tuple(row[:width])):
-            c.male += int(boys or 0)
-            c.female += int(girls or 0)
+    per_key = list(people(select(*keys).group_by(*keys)))
+    for key, n in per_key:
+        out.setdefault(key, Counts()).visitors += n
+    total.visitors += sum(n for _key, n in (people(select()) if keys else per_key))
     return out, total
 
 
@@ -332,29 +321,27 @@ def per_gender(s: Session, flt: VisitFilter) -> dict[str, Counts]:
         male, female = (heads if g == "L" else 0), (heads if g == "P" else 0)
         out[g].add(kind, heads, n, people, male, female)
 
-    genders = dict(s.execute(select(Member.id, Member.gender)).tuples().all())
-    q = apply_filter(flt, select(Visit.member_id, func.sum(Visit.headcount), func.count()))
-    for member, heads, n in s.execute(
-        q.where(Visit.visitor_type == "member").group_by(Visit.member_id)
-    ):
-        add(genders.get(member), "member", int(heads), int(n), 1 if member else int(n))
-    q = apply_filter(flt, select(Guest.gender, func.sum(Visit.headcount), func.count()))
-    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
-    for gender, heads, n in s.execute(q.group_by(Guest.gender)):
-        add(gender, "guest", int(heads), int(n), int(heads))
-    q = apply_filter(
-        flt,
-        select(
-            func.sum(Visit.headcount),
-            func.count(),
-            func.sum(func.coalesce(Visit.boys, 0)),
-            func.sum(func.coalesce(Visit.girls, 0)),
-        ),
-    ).where(Visit.visitor_type == "group")
-    heads, n, boys, girls = (int(v or 0) for v in s.execute(q).one())
-    add("L", "group", boys, 0, boys)
-    add("P", "group", girls, 0, girls)
-    add(None, "group", heads - boys - girls, n, heads - boys - girls)
+    q = select(
+        Visit.gender,
+        Visit.visitor_type,
+        func.sum(Visit.headcount),
+        func.count(),
+        func.count(Visit.member_id.distinct()),
+        func.count(Visit.member_id),
+        func.sum(func.coalesce(Visit.boys, 0)),
+        func.sum(func.coalesce(Visit.girls, 0)),
+    )
+    q = apply_filter(flt, q).group_by(Visit.gender, Visit.visitor_type)
+    for gender, kind, heads, n, distinct, known, boys, girls in s.execute(q):
+        heads, n, boys, girls = int(heads), int(n), int(boys), int(girls)
+        if kind == "group":
+            add("L", "group", boys, 0, boys)
+            add("P", "group", girls, 0, girls)
+            add(None, "group", heads - boys - girls, n, heads - boys - girls)
+        elif kind == "member":  # an erased member's visit: one person of its own
+            add(gender, "member", heads, n, int(distinct) + n - int(known))
+        else:
+            add(gender, str(kind), heads, n, heads)
     return out
 
 
@@ -671,7 +658,7 @@ def visit_list(s: Session, flt: VisitFilter) -> list[VisitLine]:
             Member.number,
             Group.institution,
             Visit.category,
-            func.coalesce(Member.gender, Guest.gender),
+            Visit.gender,
             Visit.headcount,
             Visit.boys,
             Visit.girls,

@@ -253,10 +253,15 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
     member_ids = {it.row.get("member_id") for it in items} - {None}
     members = {}
     if member_ids:
-        q = select(Member.id, Member.card_seq, Member.suspended).where(Member.id.in_(member_ids))
-        members = {mid: (seq, susp) for mid, seq, susp in s.execute(q)}
+        cols = (Member.id, Member.card_seq, Member.suspended, Member.gender)
+        q = select(*cols).where(Member.id.in_(member_ids))
+        members = {mid: (seq, susp, gender) for mid, seq, susp, gender in s.execute(q)}
     groups = _existing(s, Group, {it.row.get("group_id") for it in items})
-    guests = _existing(s, Guest, {it.row.get("guest_id") for it in items})
+    guest_ids = {it.row.get("guest_id") for it in items} - {None}
+    guests = {}
+    if guest_ids:
+        q = select(Guest.id, Guest.gender).where(Guest.id.in_(guest_ids))
+        guests = dict(s.execute(q).tuples().all())
     for it in items:
         row = it.row
         if row.get("member_id") is not None:
@@ -270,6 +275,10 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
                     it.flags.append("revoked_card")
                 if known[1]:
                     it.flags.append("suspended")
+                if row.get("gender") is None:  # a kiosk older than the gender on visits
+                    row["gender"] = known[2]
+        if row.get("guest_id") in guests and row.get("gender") is None:
+            row["gender"] = guests[row["guest_id"]]
         for key, found, flag in (
             ("group_id", groups, "unknown_group"),
             ("guest_id", guests, "unknown_guest"),
