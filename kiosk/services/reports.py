@@ -249,21 +249,40 @@ def _counted(
         for c in (out.setdefault(tuple(row[:width]), Counts()), total):
             c.add(kind, heads, int(n), people, male, female)
 
-    def people(q: Select[Any]) -> Iterator[tuple[tuple[Any, ...], int]]:
-        """Members once each; a visit of an erased member is one person of its own."""
-        q = q.add_columns(
-            func.count(Visit.member_id.distinct()), func.count() - func.count(Visit.member_id)
-        )
-        for row in s.execute(apply_filter(flt, q).where(Visit.visitor_type == "member")):
-            distinct, erased = row[-2:]
-            if distinct or erased:
-                yield tuple(row[:-2]), int(distinct) + int(erased)
-
-    per_key = list(people(select(*keys).group_by(*keys)))
+    per_key = list(_members_once(s, flt, keys))
     for key, n in per_key:
         out.setdefault(key, Counts()).visitors += n
-    total.visitors += sum(n for _key, n in (people(select()) if keys else per_key))
+    total.visitors += sum(n for _key, n in (_members_once(s, flt, []) if keys else per_key))
     return out, total
+
+
+def _members_once(
+    s: Session, flt: VisitFilter, keys: Sequence[Any]
+) -> Iterator[tuple[tuple[Any, ...], int]]:
+    """Members as people per key: each member once; a visit of an erased member is one person
+    of its own.
+
+    count(DISTINCT) per key, except on PostgreSQL for keys that are not columns of the
+    covering index (months, hours, no key): there the members are grouped first in a
+    subquery, which PostgreSQL hashes where count(DISTINCT) sorts every visit; SQLite is
+    faster with count(DISTINCT) throughout (tools/bench_reports.py)."""
+    members = apply_filter(flt, select(*keys)).where(Visit.visitor_type == "member")
+    in_order = bool(keys) and all(getattr(k, "table", None) is Visit.__table__ for k in keys)
+    if in_order or s.get_bind().dialect.name != "postgresql":
+        q = members.add_columns(
+            func.count(Visit.member_id.distinct()), func.count() - func.count(Visit.member_id)
+        ).group_by(*keys)
+    else:
+        inner = members.add_columns(Visit.member_id, func.count().label("n"))
+        inner = inner.group_by(*keys, Visit.member_id).subquery()
+        outer_keys = list(inner.c)[: len(keys)]
+        erased = case((inner.c.member_id.is_(None), inner.c.n), else_=0)
+        q = select(*outer_keys, func.count(inner.c.member_id), func.sum(erased))
+        q = q.group_by(*outer_keys)
+    for row in s.execute(q):
+        distinct, erased_visits = row[-2:]
+        if distinct or erased_visits:
+            yield tuple(row[:-2]), int(distinct or 0) + int(erased_visits or 0)
 
 
 def _on_guests(column: Any) -> bool:
@@ -561,17 +580,6 @@ def ikm_report(
 # --- the library's year ---------------------------------------------------------------------
 
 
-def _per_month(
-    s: Session, flt: VisitFilter, keys: Sequence[Any]
-) -> dict[tuple[Any, ...], list[int]]:
-    """Room visits per month (12 values) for each value of `keys`."""
-    out: dict[tuple[Any, ...], list[int]] = {}
-    q = apply_filter(flt, select(month_text(Visit.local_day), *keys, func.sum(Visit.headcount)))
-    for month, *key, heads in s.execute(q.group_by(month_text(Visit.local_day), *keys)):
-        out.setdefault(tuple(key), [0] * 12)[int(month[5:]) - 1] += int(heads)
-    return out
-
-
 def year_report(
     s: Session,
     year: int,
@@ -579,51 +587,61 @@ def year_report(
     categories: CategoryMap = DEFAULT_CATEGORIES,
     rooms: Mapping[str, Iterable[Any]] | None = None,
 ) -> YearReport:
-    """The year's tables; `rooms` (site code -> the layout's rooms) give the rooms' names."""
+    """The year's tables; `rooms` (site code -> the layout's rooms) give the rooms' names.
+
+    Five passes over the year's visits, each read from the covering index: one grouped by
+    month, site, room, category, visitor type and gender gives the category, room, gender and
+    group tables (folded here, a few thousand rows); then people, guests' origin and purpose
+    (the only join), hours and opening days.
+    """
     flt = VisitFilter(date(year, 1, 1), date(year, 12, 31), site, categories=categories)
     named = category_names(s, flt)
     cats: dict[str, list[int]] = {}
-    for (low,), months in _per_month(s, flt, [func.lower(Visit.category)]).items():
-        row = cats.setdefault(named.get(low, low) if low else NOT_GIVEN, [0] * 12)
-        for m in range(12):
-            row[m] += months[m]
-    room_months = {
-        (where, room): months
-        for (where, room), months in _per_month(s, flt, [Visit.site, Visit.room]).items()
-    }
-    by_month, total = _counted(s, flt, [month_text(Visit.local_day)])
+    room_months: dict[tuple[str, str], list[int]] = {}
     genders = {"L": [0] * 12, "P": [0] * 12, NOT_GIVEN: [0] * 12}
-    for (month,), c in by_month.items():
-        m = int(month[5:]) - 1
-        genders["L"][m] += c.male
-        genders["P"][m] += c.female
-        genders[NOT_GIVEN][m] += c.gender_unknown
+    groups: dict[str, tuple[int, int, int, int]] = {}
+    month = month_text(Visit.local_day)
+    cube = [month, Visit.site, Visit.room, Visit.category, Visit.visitor_type, Visit.gender]
+    q = select(
+        *cube,
+        func.sum(Visit.headcount),
+        func.count(),
+        func.sum(func.coalesce(Visit.boys, 0)),
+        func.sum(func.coalesce(Visit.girls, 0)),
+    )
+    for ym, where, room, cat, kind, gender, heads, n, boys, girls in s.execute(
+        apply_filter(flt, q).group_by(*cube)
+    ):
+        m, heads, boys, girls = int(ym[5:]) - 1, int(heads), int(boys), int(girls)
+        low = cat.casefold() if cat else None
+        cats.setdefault(named.get(low, low) if low else NOT_GIVEN, [0] * 12)[m] += heads
+        room_months.setdefault((where, room), [0] * 12)[m] += heads
+        male = heads if gender == "L" else boys  # boys and girls: groups only
+        female = heads if gender == "P" else girls
+        genders["L"][m] += male
+        genders["P"][m] += female
+        genders[NOT_GIVEN][m] += heads - male - female
+        if kind == "group":
+            level = cat or NOT_GIVEN
+            was = groups.get(level, (0, 0, 0, 0))
+            groups[level] = (was[0] + int(n), was[1] + heads, was[2] + boys, was[3] + girls)
+    heads = apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0)))
+    visitors = int(s.scalar(heads.where(Visit.visitor_type != "member")) or 0)
+    visitors += sum(n for _key, n in _members_once(s, flt, []))
 
-    guests = apply_filter(flt, select(Guest.origin_code, func.sum(Visit.headcount)))
-    guests = guests.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
-    places = origins_by_code()
-    origins = {
-        code or NOT_GIVEN: (places[code].name if code in places else code or NOT_GIVEN, int(n))
-        for code, n in s.execute(guests.group_by(Guest.origin_code))
-    }
-    q = apply_filter(flt, select(Guest.purpose, func.sum(Visit.headcount)))
+    q = apply_filter(flt, select(Guest.origin_code, Guest.purpose, func.sum(Visit.headcount)))
     q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
-    purposes = {p or NOT_GIVEN: int(n) for p, n in s.execute(q.group_by(Guest.purpose))}
-    q = apply_filter(
-        flt,
-        select(
-            Visit.category,
-            func.count(),
-            func.sum(Visit.headcount),
-            func.sum(func.coalesce(Visit.boys, 0)),
-            func.sum(func.coalesce(Visit.girls, 0)),
-        ),
-    ).where(Visit.visitor_type == "group")
-    groups = {
-        level or NOT_GIVEN: (int(n), int(h), int(b), int(g))
-        for level, n, h, b, g in s.execute(q.group_by(Visit.category))
-    }
-    hours = {h: c.total for h, c in per_hour(s, flt).items()}
+    places = origins_by_code()
+    origins: dict[str, tuple[str, int]] = {}
+    purposes: dict[str, int] = {}
+    for code, purpose, n in s.execute(q.group_by(Guest.origin_code, Guest.purpose)):
+        key = code or NOT_GIVEN
+        name = places[code].name if code in places else key
+        origins[key] = (name, origins.get(key, (name, 0))[1] + int(n))
+        purposes[purpose or NOT_GIVEN] = purposes.get(purpose or NOT_GIVEN, 0) + int(n)
+    hour = local_hour(Visit.at_utc)
+    q = apply_filter(flt, select(hour, func.sum(Visit.headcount))).group_by(hour)
+    hours = {int(h): int(n) for h, n in s.execute(q)}
     days = apply_filter(flt, select(func.count(Visit.local_day.distinct())))
     names = {(code, r.code): (r.name, r.name_en) for code, rs in (rooms or {}).items() for r in rs}
     return YearReport(
@@ -637,7 +655,7 @@ def year_report(
         groups=dict(sorted(groups.items())),
         hours=hours,
         opening_days=int(s.scalar(days) or 0),
-        visitors=total.visitors,
+        visitors=visitors,
         room_names=names,
     )
 
@@ -709,7 +727,7 @@ def iplm_report(s: Session, year: int, population: int | None = None) -> IplmRep
     per_site: dict[str, int] = {}
     for (_day, site), c in per_day_site.items():  # people once per day and site
         per_site[site] = per_site.get(site, 0) + c.visitors
-    days = int(s.scalar(apply_filter(flt, select(func.count(Visit.local_day.distinct())))) or 0)
+    days = len({day for day, _site in per_day_site})  # opening days: days with a visit
     start, _ = day_bounds_utc(flt.start)
     _, end = day_bounds_utc(flt.end)
     registered = s.scalar(
@@ -728,11 +746,6 @@ def iplm_report(s: Session, year: int, population: int | None = None) -> IplmRep
             Visit.visitor_type == "member"
         )
     )
-    groups = s.scalar(
-        apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0))).where(
-            Visit.visitor_type == "group"
-        )
-    )
     q = apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0)))
     events = s.scalar(
         q.join(Guest, Guest.id == Visit.guest_id).where(
@@ -747,7 +760,7 @@ def iplm_report(s: Session, year: int, population: int | None = None) -> IplmRep
         registered=int(registered or 0),
         new=int(new or 0),
         active=int(active or 0),
-        participants=int(groups or 0) + int(events or 0),
+        participants=total.group + int(events or 0),
         per_site=per_site,
         population=population,
     )
