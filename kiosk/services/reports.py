@@ -7,8 +7,9 @@ Counting rules:
   (Asia/Jakarta has been UTC+7 all year since 1964, no daylight saving, and no visit is
   older than 1980). tools/bench_reports.py compares this with grouping in Python.
 - Nothing here draws or writes files: results are plain data for kiosk.adapters.render.
-- Weekday, month and year views fold the per-day totals in Python (at most 366 rows a year),
-  which keeps the SQL the same on every database.
+- Month and year views sum room visits per day in SQL, in the covering index's order, and
+  fold the days in Python (366 rows a year per visitor type and gender); people are counted
+  per month or year in SQL, since distinct people do not add up.
 """
 
 from __future__ import annotations
@@ -601,7 +602,7 @@ def year_report(
 ) -> YearReport:
     """The year's tables; `rooms` (site code -> the layout's rooms) give the rooms' names.
 
-    Five passes over the year's visits, each read from the covering index: one grouped by
+    Four passes over the year's visits, each read from the covering index: one grouped by
     day, site, room, visitor type, category and gender gives the category, room, gender and
     group tables and the opening days (folded here, some 30,000 rows for the central
     library); then people, guests' origin and purpose (the only join) and hours.
@@ -613,6 +614,7 @@ def year_report(
     genders = {"L": [0] * 12, "P": [0] * 12, NOT_GIVEN: [0] * 12}
     groups: dict[str, tuple[int, int, int, int]] = {}
     days: set[date] = set()  # opening days: days with a visit
+    visitors = 0
     # In the covering index's own column order: both databases aggregate as they read it,
     # with no sort or hash (about twice as fast as grouping by month, tools/bench_reports.py)
     cube = [Visit.local_day, Visit.site, Visit.room, Visit.visitor_type, Visit.category]
@@ -637,12 +639,11 @@ def year_report(
         genders["L"][m] += male
         genders["P"][m] += female
         genders[NOT_GIVEN][m] += heads - male - female
+        visitors += heads if kind != "member" else 0  # members are counted below
         if kind == "group":
             level = cat or NOT_GIVEN
             was = groups.get(level, (0, 0, 0, 0))
             groups[level] = (was[0] + int(n), was[1] + heads, was[2] + boys, was[3] + girls)
-    heads = apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0)))
-    visitors = int(s.scalar(heads.where(Visit.visitor_type != "member")) or 0)
     visitors += sum(n for _key, n in _members_once(s, flt, []))
 
     q = apply_filter(flt, select(Guest.origin_code, Guest.purpose, func.sum(Visit.headcount)))
