@@ -52,7 +52,8 @@ from kiosk.services import reports  # noqa: E402
 
 COUNTING = (
     "CREATE INDEX IF NOT EXISTS ix_visits_counting ON visits (local_day, site, room, "
-    "visitor_type, category, gender, headcount, boys, girls, at_utc, member_id)"
+    "visitor_type, category, gender, headcount, boys, girls, at_utc, member_id, origin_code, "
+    "purpose)"
 )
 OLD_REPORT = (
     "CREATE INDEX IF NOT EXISTS ix_visits_report ON visits "
@@ -60,7 +61,8 @@ OLD_REPORT = (
 )
 SITE_FIRST = (
     "CREATE INDEX IF NOT EXISTS ix_visits_site_first ON visits (site, local_day, room, "
-    "visitor_type, category, gender, headcount, boys, girls, at_utc, member_id)"
+    "visitor_type, category, gender, headcount, boys, girls, at_utc, member_id, origin_code, "
+    "purpose)"
 )
 INDEXES = {"counting": COUNTING, "report": OLD_REPORT, "site_first": SITE_FIRST}
 

@@ -28,7 +28,6 @@ from sqlalchemy.sql.expression import FunctionElement
 from kiosk.adapters.db.engine import make_engine, make_sessionmaker, schema_status
 from kiosk.adapters.db.models import (
     Group,
-    Guest,
     Member,
     SurveyAnswer,
     SurveyRespondent,
@@ -186,8 +185,6 @@ def _rows(
         _gender_visits("L", Visit.boys),
         _gender_visits("P", Visit.girls),
     ).select_from(Visit)
-    if any(_on_guests(k) for k in keys):
-        q = q.outerjoin(Guest, Guest.id == Visit.guest_id)
     q = apply_filter(flt, q).group_by(*keys, Visit.visitor_type)
     width = len(keys)
     for row in s.execute(q):
@@ -203,13 +200,6 @@ def _grouped(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[An
     return _counted(s, flt, keys)[0]
 
 
-def _joined(s: Session, flt: VisitFilter, keys: Sequence[Any]) -> dict[tuple[Any, ...], Counts]:
-    out: dict[tuple[Any, ...], Counts] = {}
-    for key, _kind, counts in _rows(s, flt, keys):
-        out.setdefault(key, Counts()).merge(counts)
-    return out
-
-
 Fold = Callable[[date], tuple[Any, ...]]
 """A day's key in a coarser period: room visits are summed per day, in the index's order,
 and folded into months or years here, which is faster than grouping by month or year in SQL
@@ -223,13 +213,9 @@ def _counted(
 
     Narrow queries on the visits alone, read from the covering index ix_visits_counting (no
     join: the gender is on the visit): room visits by visitor type and gender, then members
-    once per key, then members once over the whole filter. Keys on guests' own columns
-    (purpose, origin) take the joined query. tools/bench_reports.py times this against the
-    four queries with joins it replaced.
+    once per key, then members once over the whole filter. tools/bench_reports.py times this
+    against the four queries with joins it replaced.
     """
-    if any(_on_guests(k) for k in keys):
-        grouped = _joined(s, flt, keys)
-        return grouped, _joined(s, flt, []).get((), Counts())
     grouped = [Visit.local_day] if fold else keys
     width = len(grouped)
     out: dict[tuple[Any, ...], Counts] = {}
@@ -293,10 +279,6 @@ def _members_once(
             yield tuple(row[:-2]), int(distinct or 0) + int(erased_visits or 0)
 
 
-def _on_guests(column: Any) -> bool:
-    return getattr(column, "table", None) is Guest.__table__
-
-
 def total_counts(s: Session, flt: VisitFilter) -> Counts:
     """The whole filter's counts, visitors distinct over the whole period."""
     return _counted(s, flt, [])[1]
@@ -315,8 +297,8 @@ KEYS: dict[str, list[Any]] = {
     "room": [Visit.site, Visit.room],
     "site": [Visit.site],
     "category": [func.lower(Visit.category)],
-    "purpose": [Guest.purpose],
-    "origin": [Guest.origin_code],
+    "purpose": [Visit.purpose],
+    "origin": [Visit.origin_code],
 }
 
 
@@ -605,7 +587,7 @@ def year_report(
     Four passes over the year's visits, each read from the covering index: one grouped by
     day, site, room, visitor type, category and gender gives the category, room, gender and
     group tables and the opening days (folded here, some 30,000 rows for the central
-    library); then people, guests' origin and purpose (the only join) and hours.
+    library); then people, guests' origin and purpose, and hours. No join anywhere.
     """
     flt = VisitFilter(date(year, 1, 1), date(year, 12, 31), site, categories=categories)
     named = category_names(s, flt)
@@ -646,12 +628,12 @@ def year_report(
             groups[level] = (was[0] + int(n), was[1] + heads, was[2] + boys, was[3] + girls)
     visitors += sum(n for _key, n in _members_once(s, flt, []))
 
-    q = apply_filter(flt, select(Guest.origin_code, Guest.purpose, func.sum(Visit.headcount)))
-    q = q.join(Guest, Guest.id == Visit.guest_id).where(Visit.visitor_type == "guest")
+    q = apply_filter(flt, select(Visit.origin_code, Visit.purpose, func.sum(Visit.headcount)))
+    q = q.where(Visit.visitor_type == "guest")
     places = origins_by_code()
     origins: dict[str, tuple[str, int]] = {}
     purposes: dict[str, int] = {}
-    for code, purpose, n in s.execute(q.group_by(Guest.origin_code, Guest.purpose)):
+    for code, purpose, n in s.execute(q.group_by(Visit.origin_code, Visit.purpose)):
         key = code or NOT_GIVEN
         name = places[code].name if code in places else key
         origins[key] = (name, origins.get(key, (name, 0))[1] + int(n))
@@ -696,13 +678,12 @@ def visit_list(s: Session, flt: VisitFilter) -> list[VisitLine]:
             Visit.headcount,
             Visit.boys,
             Visit.girls,
-            Guest.origin_code,
-            Guest.purpose,
+            Visit.origin_code,
+            Visit.purpose,
             Visit.source,
         )
         .select_from(Visit)
         .outerjoin(Member, Member.id == Visit.member_id)
-        .outerjoin(Guest, Guest.id == Visit.guest_id)
         .outerjoin(Group, Group.id == Visit.group_id)
     )
     q = apply_filter(flt, q).order_by(Visit.at_utc, Visit.site, Visit.room)
@@ -763,11 +744,7 @@ def iplm_report(s: Session, year: int, population: int | None = None) -> IplmRep
         )
     )
     q = apply_filter(flt, select(func.coalesce(func.sum(Visit.headcount), 0)))
-    events = s.scalar(
-        q.join(Guest, Guest.id == Visit.guest_id).where(
-            Visit.visitor_type == "guest", Guest.purpose == "kegiatan"
-        )
-    )
+    events = s.scalar(q.where(Visit.visitor_type == "guest", Visit.purpose == "kegiatan"))
     return iplm_figures(
         year,
         physical=sum(per_site.values()),

@@ -36,6 +36,7 @@ from kiosk.services.sync_enrolment import (
 from kiosk.services.sync_records import RecordError, from_wire
 
 MAX_BATCH = 2000
+GUEST_COPIES = ("gender", "origin_code", "purpose")  # a guest's answers, kept on its visit
 OPEN_PROMPT = ("pending", "shown")
 
 
@@ -258,10 +259,10 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
         members = {mid: (seq, susp, gender) for mid, seq, susp, gender in s.execute(q)}
     groups = _existing(s, Group, {it.row.get("group_id") for it in items})
     guest_ids = {it.row.get("guest_id") for it in items} - {None}
-    guests = {}
+    guests: dict[Any, tuple[str, str | None, str]] = {}
     if guest_ids:
-        q = select(Guest.id, Guest.gender).where(Guest.id.in_(guest_ids))
-        guests = dict(s.execute(q).tuples().all())
+        q = select(Guest.id, Guest.gender, Guest.origin_code, Guest.purpose)
+        guests = {gid: (g, o, p) for gid, g, o, p in s.execute(q.where(Guest.id.in_(guest_ids)))}
     for it in items:
         row = it.row
         if row.get("member_id") is not None:
@@ -277,8 +278,10 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
                     it.flags.append("suspended")
                 if row.get("gender") is None:  # a kiosk older than the gender on visits
                     row["gender"] = known[2]
-        if row.get("guest_id") in guests and row.get("gender") is None:
-            row["gender"] = guests[row["guest_id"]]
+        if row.get("guest_id") in guests:  # a kiosk older than these columns on visits
+            for key, value in zip(GUEST_COPIES, guests[row["guest_id"]], strict=True):
+                if row.get(key) is None:
+                    row[key] = value
         for key, found, flag in (
             ("group_id", groups, "unknown_group"),
             ("guest_id", guests, "unknown_guest"),

@@ -278,13 +278,22 @@ def test_every_visit_carries_its_visitors_gender_as_it_was(
     svc.check_in(card(svc, "M003"), "REF")
     with svc.session() as s:
         assert members.erase_member(s, "M001") == 1
-    got = [(v.visitor_type, v.room, v.gender, v.boys, v.girls) for v in visits(svc)]
+    stored = visits(svc)
+    got = [(v.visitor_type, v.room, v.gender, v.boys, v.girls) for v in stored]
     assert got == [
         ("member", "BACA", "P", None, None),
         ("guest", "BACA", "L", None, None),
         ("group", "ANAK", None, 10, 8),
         ("member", "KOL", None, None, None),  # not given then; the later edit is not history
         ("member", "REF", "P", None, None),
+    ]
+    # the guest's origin and purpose travel with the visit too, nobody else's
+    assert [(v.origin_code, v.purpose) for v in stored] == [
+        (None, None),
+        ("16.73", "membaca"),
+        (None, None),
+        (None, None),
+        (None, None),
     ]
 
 

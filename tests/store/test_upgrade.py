@@ -112,8 +112,8 @@ def typed_rows(url: str) -> dict[str, list[tuple]]:
 
 
 def gender_backfill(url: str) -> tuple[int, int]:
-    """What 0008 wrote: (visits whose gender is not their member's or guest's, visits with a
-    gender)."""
+    """What 0008 wrote: (visits whose gender is not their member's or guest's, or whose
+    origin or purpose is not their guest's; visits with a gender)."""
     engine = make_engine(url)
     with Session(engine) as s:
         theirs = sa.func.coalesce(Member.gender, Guest.gender)
@@ -124,7 +124,11 @@ def gender_backfill(url: str) -> tuple[int, int]:
             .outerjoin(Guest, Guest.id == Visit.guest_id)
         )
         wrong = s.scalar(
-            q.with_only_columns(sa.func.count()).where(Visit.gender.is_distinct_from(theirs))
+            q.with_only_columns(sa.func.count()).where(
+                Visit.gender.is_distinct_from(theirs)
+                | Visit.origin_code.is_distinct_from(Guest.origin_code)
+                | Visit.purpose.is_distinct_from(Guest.purpose)
+            )
         )
         given = s.scalar(q.with_only_columns(sa.func.count(Visit.gender)))
     engine.dispose()

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.adapters.http.client import CentralClient, ServerRefused
+from kiosk.domain.clock import local_day
 from kiosk.services.guests import GuestForm
 from kiosk.services.sync_central import list_kiosks
 from kiosk.services.sync_kiosk import KioskSync
@@ -79,7 +80,7 @@ def test_guests_groups_refusals_and_surveys_travel(central, make_kiosk) -> None:
     svc = k.service()
     with central.sessions() as s, s.begin():
         code = groups_mod.add_group(
-            s, "PUSAT", svc.clock.now().date(), "TK Melati", "TK", 12, 2
+            s, "PUSAT", local_day(svc.clock.now()), "TK Melati", "TK", 12, 2
         ).code
     k.sync().cycle()
     svc.guest_check_in(GuestForm(category="umum", gender="L", origin="16.73", purpose="membaca"))
@@ -126,8 +127,9 @@ def test_same_batch_twice_is_stored_once(central, make_kiosk) -> None:
 
 
 def test_visits_arrive_with_their_gender_also_from_an_older_kiosk(central, make_kiosk) -> None:
-    """A visit carries its visitor's gender to the central database; a kiosk older than the
-    gender on visits sends none, and the server takes the member's or guest's."""
+    """A visit carries its visitor's gender (and a guest's origin and purpose) to the central
+    database; a kiosk older than these columns on visits sends none, and the server takes the
+    member's or guest's."""
     from sqlalchemy import select
 
     from kiosk.adapters.db.models import Guest, Visit
@@ -146,9 +148,10 @@ def test_visits_arrive_with_their_gender_also_from_an_older_kiosk(central, make_
         mine = select(Visit).where(Visit.kiosk_id == k.kiosk_id)  # not the peers' visits
         visits = s.scalars(mine.where(Visit.id != new)).all()
     items = [{"kind": "guest", "record": to_wire(guest)}]
-    for v in visits:  # what an older kiosk sends: no gender field
+    for v in visits:  # what an older kiosk sends: no such fields
         record = to_wire(v)
-        del record["gender"]
+        for field in ("gender", "origin_code", "purpose"):
+            del record[field]
         items.append({"kind": "visit", "record": record})
     token = (k.root / "sync-token").read_text().strip()
     with CentralClient(central.url, token) as c:
@@ -156,9 +159,13 @@ def test_visits_arrive_with_their_gender_also_from_an_older_kiosk(central, make_
     assert [r["status"] for r in results] == ["stored"] * 3, results
     assert k.sync().cycle()["push"]["refused"] == 0  # the new kiosk's own visit, with gender
     with central.sessions() as s:
-        q = select(Visit.visitor_type, Visit.room, Visit.gender)
+        q = select(Visit.visitor_type, Visit.room, Visit.gender, Visit.origin_code, Visit.purpose)
         rows = s.execute(q.where(Visit.kiosk_id == k.kiosk_id)).tuples().all()
-    assert sorted(rows) == [("guest", "BACA", "L"), ("member", "BACA", "P"), ("member", "KOL", "P")]
+    assert sorted(rows) == [
+        ("guest", "BACA", "L", "16.73", "membaca"),
+        ("member", "BACA", "P", None, None),
+        ("member", "KOL", "P", None, None),
+    ]
 
 
 def test_a_bad_item_in_the_middle_is_quarantined_and_the_rest_goes(central, make_kiosk) -> None:

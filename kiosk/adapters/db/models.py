@@ -162,6 +162,10 @@ class Visit(Base):
     # and kept when a member is erased: with the member gone, gender, room and day identify
     # no one, and last year's figures stay the same (README, Privacy).
     gender: Mapped[str | None] = mapped_column(String(1))
+    # A guest's kabupaten/kota and purpose, copied from the guest's record (which never
+    # changes them, and keeps them when it is purged): reports count them without a join.
+    origin_code: Mapped[str | None] = mapped_column(String(8))
+    purpose: Mapped[str | None] = mapped_column(String(30))
     member_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL")
     )
@@ -310,10 +314,11 @@ class SurveySuggestion(Base):
 
 
 # Covering index for counting (migration 0008): every figure of a report, the year report
-# and the IPLM export (room visits, people, gender, per hour) is read from the index alone,
-# without joining members or guests. The day range comes first; site and room next so that
-# per-site and per-room groupings come out of the index in order (tools/bench_reports.py
-# compares this order with others and with the index it replaced).
+# and the IPLM export (room visits, people, gender, guests' origin and purpose, per hour) is
+# read from the index alone, without joining members or guests. The day range comes first;
+# site and room next so that per-site and per-room groupings come out of the index in order
+# (tools/bench_reports.py compares this order with a site-first one and with the index it
+# replaced).
 Index(
     "ix_visits_counting",
     Visit.local_day,
@@ -327,6 +332,8 @@ Index(
     Visit.girls,
     Visit.at_utc,
     Visit.member_id,
+    Visit.origin_code,
+    Visit.purpose,
 )
 
 
