@@ -6,8 +6,11 @@ What it imitates (Perpustakaan Umum Kota Lubuklinggau, 2011-2016 reports): visit
 on year, open Monday to Saturday (Saturday busier, shorter hours), closed on Sundays and public
 holidays, school holidays (late June to mid July, late December) with more children and fewer
 students, school groups on weekdays in term time only, guests from neighbouring regencies, a
-branch library and a mobile van, and a satisfaction survey each year (paper forms and kiosk
-mini-surveys). Rows go in with SQLAlchemy Core bulk inserts, one transaction per month.
+branch library and a mobile van (or, with --sites 17, the city's network: the central library,
+14 kelurahan branches and two vans), and a satisfaction survey each year (paper forms and kiosk
+mini-surveys). Every visit carries its visitor's gender, as check-in writes it. Rows go in one
+transaction per month: SQLAlchemy Core bulk inserts on SQLite, COPY on PostgreSQL
+(`--db postgresql+psycopg://...`).
 
 Prints one JSON line (rows written, seconds) on stdout; a progress bar goes to stderr.
 """
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert
+from sqlalchemy.engine import Connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,6 +38,7 @@ from kiosk.adapters.db.models import (  # noqa: E402
     Member,
     SurveyAnswer,
     SurveyRespondent,
+    UTCDateTime,
     Visit,
 )
 from kiosk.cli.progress import Progress  # noqa: E402
@@ -42,7 +47,43 @@ from kiosk.domain.clock import WIB, local_day  # noqa: E402
 
 ROOMS = {"BACA": 0.30, "KOL": 0.25, "ANAK": 0.18, "REF": 0.10, "PAV": 0.17}
 SITES = {"PUSAT": 0.88, "CAB-TABA": 0.08, "PUSLING-1": 0.04}
-SITE_ROOM = {"CAB-TABA": "BACA", "PUSLING-1": "MOBIL"}
+
+
+def network(n: int) -> dict[str, float]:
+    """The central library's share of visits, and the rest over n - 1 branches and vans (the
+    last two sites are vans once there are more than three)."""
+    if n <= 3:
+        return dict(list(SITES.items())[:n])
+    branches = [f"CAB-{i:02d}" for i in range(1, n - 2)]
+    sites = {"PUSAT": 0.6} | {b: 0.35 / len(branches) for b in branches}
+    return sites | {"PUSLING-1": 0.025, "PUSLING-2": 0.025}
+
+
+def room_of(site: str) -> str | None:
+    """The one room of a branch or a van; None for the central library's five rooms."""
+    return "MOBIL" if site.startswith("PUSLING") else None if site == "PUSAT" else "BACA"
+
+
+def write(c: Connection, model: type, rows: list[dict]) -> None:
+    """Bulk insert; COPY on PostgreSQL (a multi-row INSERT is several times slower there)."""
+    if not rows:
+        return
+    if c.dialect.name != "postgresql":
+        c.execute(insert(model), rows)
+        return
+    cols = list(model.__table__.columns)
+    naive = [isinstance(col.type, UTCDateTime) for col in cols]
+    names = ", ".join(col.name for col in cols)
+    raw = c.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as cp:
+        for r in rows:
+            values = [r.get(col.key) for col in cols]
+            for i, is_time in enumerate(naive):
+                if is_time and values[i] is not None:
+                    values[i] = values[i].astimezone(UTC).replace(tzinfo=None)
+            cp.write_row(values)
+
+
 MEMBER_CATEGORIES = {"Umum": 0.35, "Pelajar": 0.35, "Mahasiswa": 0.2, "Anak": 0.1}
 GUEST_CATEGORIES = {"umum": 0.4, "pelajar": 0.3, "mahasiswa": 0.2, "guru": 0.05, "pegawai": 0.05}
 LEVELS = {"PAUD": 0.2, "TK": 0.35, "SD": 0.3, "SMP": 0.1, "SMA": 0.05}
@@ -76,9 +117,17 @@ def closed(d: date) -> bool:
 
 class History:
     def __init__(
-        self, url: str, years: int, last_year: int, total: int, seed: int, until: date
+        self,
+        url: str,
+        years: int,
+        last_year: int,
+        total: int,
+        seed: int,
+        until: date,
+        sites: int = 3,
     ) -> None:
         """`until`: the last day with visits (yesterday: history never runs past today)."""
+        self.sites = network(sites)
         if last_year > until.year:
             raise ValueError(f"--last-year {last_year} is after {until:%Y}: history ends yesterday")
         self.engine = make_engine(url)
@@ -126,7 +175,7 @@ class History:
             for i in range(n)
         ]
         with self.engine.begin() as c:
-            c.execute(insert(Member), rows)
+            write(c, Member, rows)
         self.written["members"] = n
         self.member_cats = [cats[k] for k in chosen]
         return np.array(ids, dtype=object)
@@ -147,7 +196,7 @@ class History:
         guests: list[dict] = []
         groups: list[dict] = []
         rooms, room_p = _p(ROOMS)
-        sites, site_p = _p(SITES)
+        sites, site_p = _p(self.sites)
         gcats, gcat_p = _p(GUEST_CATEGORIES)
         levels, level_p = _p(LEVELS)
         now = datetime.now(UTC)
@@ -174,7 +223,7 @@ class History:
                     UTC
                 )
                 s = sites[site[i]]
-                r = SITE_ROOM.get(s, rooms[room[i]])
+                r = room_of(s) or rooms[room[i]]
                 row = {
                     "id": uuid.uuid4(),
                     "at_utc": at,
@@ -187,6 +236,9 @@ class History:
                     "adults": 1,
                     "boys": None,
                     "girls": None,
+                    "gender": None,
+                    "origin_code": None,
+                    "purpose": None,
                     "member_id": None,
                     "guest_id": None,
                     "group_id": None,
@@ -197,6 +249,7 @@ class History:
                         visitor_type="member",
                         decision="moved" if moved[i] else "welcome",
                         category=self.member_cats[m],
+                        gender="LP"[m % 2],  # the member's, as check-in writes it
                         member_id=self.member_ids[m],
                         source="scan",
                     )
@@ -220,6 +273,9 @@ class History:
                         visitor_type="guest",
                         decision="welcome",
                         category=cat,
+                        gender="LP"[i % 2],
+                        origin_code="16.73",
+                        purpose="membaca",
                         guest_id=gid,
                         source="form",
                     )
@@ -265,6 +321,9 @@ class History:
                             "adults": adults,
                             "boys": boys,
                             "girls": children - boys,
+                            "gender": None,
+                            "origin_code": None,
+                            "purpose": None,
                             "member_id": None,
                             "guest_id": None,
                             "group_id": gid,
@@ -272,12 +331,9 @@ class History:
                         }
                     )
         with self.engine.begin() as c:
-            if guests:
-                c.execute(insert(Guest), guests)
-            if groups:
-                c.execute(insert(Group), groups)
-            if visits:
-                c.execute(insert(Visit), visits)
+            write(c, Guest, guests)
+            write(c, Group, groups)
+            write(c, Visit, visits)
         self.written["visits"] += len(visits)
         self.written["headcount"] += sum(v["headcount"] for v in visits)
         self.written["guests"] += len(guests)
@@ -333,8 +389,8 @@ class History:
                         }
                     )
         with self.engine.begin() as c:
-            c.execute(insert(SurveyRespondent), respondents)
-            c.execute(insert(SurveyAnswer), answers)
+            write(c, SurveyRespondent, respondents)
+            write(c, SurveyAnswer, answers)
         self.written["survey_respondents"] += len(respondents)
         self.written["survey_answers"] += len(answers)
 
@@ -349,12 +405,17 @@ def main() -> int:
     )
     ap.add_argument("--members", type=int, default=8000)
     ap.add_argument("--seed", type=int, default=2016)
+    ap.add_argument(
+        "--sites", type=int, default=3, help="3: central, a branch, a van; 17: the whole city"
+    )
     args = ap.parse_args()
     started = time.perf_counter()
     visits = args.visits or 150_000 * args.years
     yesterday = local_day(datetime.now(UTC)) - timedelta(days=1)
     try:
-        history = History(args.db, args.years, args.last_year, visits, args.seed, yesterday)
+        history = History(
+            args.db, args.years, args.last_year, visits, args.seed, yesterday, args.sites
+        )
     except ValueError as e:
         print(f"make_history: error: {e}", file=sys.stderr)
         return 2

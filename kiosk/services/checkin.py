@@ -111,7 +111,9 @@ class CheckinDesk:
         if not d.stores_visit:
             return d if d.accepted else self._refuse(s, text, d)
         assert member is not None
-        return self._store(s, d, (VisitorType.MEMBER, member.id), when, source, member.category)
+        who = (VisitorType.MEMBER, member.id)
+        gender = {"gender": member.gender}  # as the member file has it today (model comment)
+        return self._store(s, d, who, when, source, member.category, gender)
 
     def identify(
         self, s: Session, text: str, at: datetime | None = None, source: Source | str = "scan"
@@ -196,7 +198,7 @@ class CheckinDesk:
         category: str | None,
         counts: dict[str, Any] | None = None,
     ) -> Decision:
-        counts = counts or {"children": 0, "adults": 1, "boys": None, "girls": None}
+        counts = {"children": 0, "adults": 1, "boys": None, "girls": None, **(counts or {})}
         visit = Visit(
             id=new_id(),
             at_utc=d.at,

@@ -44,6 +44,7 @@ from kiosk.services.sync_enrolment import (
 from kiosk.services.sync_records import RecordError, from_wire
 
 MAX_BATCH = 2000
+GUEST_COPIES = ("gender", "origin_code", "purpose")  # a guest's answers, kept on its visit
 OPEN_PROMPT = ("pending", "shown")
 BLANKED = ("(purged)", "(erased)")  # a refusal excerpt a purge or an erasure replaced
 
@@ -100,7 +101,9 @@ def _insert_pg(
     INSERT ... SELECT; building the receipts from the staged records saves a second COPY and
     three statements per batch (tools/bench_ingest.py, README "Scale, measured")."""
     table = model.__table__
-    cols = [c for c in table.columns if any(c.key in r for r in rows[:1]) or c.default is not None]
+    # Every key of any record: a kiosk older than a column leaves it out of some rows only.
+    keys = set().union(*rows)
+    cols = [c for c in table.columns if c.key in keys or c.default is not None]
     stage = f"_in_{table.name}"
     names = ", ".join(c.name for c in cols)
     times = [c for c in ("at_utc", "created_at", "queued_at") if c in table.columns]
@@ -334,12 +337,16 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
     member_ids = {it.row.get("member_id") for it in items} - {None}
     members = {}
     if member_ids:
-        q = select(Member.id, Member.card_seq, Member.suspended).where(
-            _among(s, Member.id, member_ids)
-        )
-        members = {mid: (seq, susp) for mid, seq, susp in s.execute(q)}
+        cols = (Member.id, Member.card_seq, Member.suspended, Member.gender)
+        q = select(*cols).where(_among(s, Member.id, member_ids))
+        members = {mid: (seq, susp, gender) for mid, seq, susp, gender in s.execute(q)}
     groups = _existing(s, Group, {it.row.get("group_id") for it in items})
-    guests = _existing(s, Guest, {it.row.get("guest_id") for it in items})
+    guest_ids = {it.row.get("guest_id") for it in items} - {None}
+    guests: dict[Any, tuple[str, str | None, str]] = {}
+    if guest_ids:
+        q = select(Guest.id, Guest.gender, Guest.origin_code, Guest.purpose)
+        q = q.where(_among(s, Guest.id, guest_ids))
+        guests = {gid: (g, o, p) for gid, g, o, p in s.execute(q)}
     for it in items:
         row = it.row
         if row.get("member_id") is not None:
@@ -353,6 +360,12 @@ def _check_visit_refs(s: Session, items: list[_Item]) -> None:
                     it.flags.append("revoked_card")
                 if known[1]:
                     it.flags.append("suspended")
+                if row.get("gender") is None:  # a kiosk older than the gender on visits
+                    row["gender"] = known[2]
+        if row.get("guest_id") in guests:  # a kiosk older than these columns on visits
+            for key, value in zip(GUEST_COPIES, guests[row["guest_id"]], strict=True):
+                if row.get(key) is None:
+                    row[key] = value
         for key, found, flag in (
             ("group_id", groups, "unknown_group"),
             ("guest_id", guests, "unknown_guest"),

@@ -257,6 +257,46 @@ def test_erasing_a_member_keeps_anonymous_counts(svc: KioskService) -> None:
     assert svc.check_in(card(svc, "M001"), "REF").decision == "unknown_card"
 
 
+def test_every_visit_carries_its_visitors_gender_as_it_was(
+    svc: KioskService, clock: ManualClock
+) -> None:
+    """Members and guests by their gender at the visit, groups by boys and girls only; an
+    erased member's visit keeps its gender (an anonymous count, README Privacy)."""
+    with svc.session() as s:
+        code = groups.add_group(s, "PUSAT", date(2026, 11, 25), "TK Pertiwi", "TK", 20, 3).code
+        members.add_member(s, "M003", "Ani", None, "Umum")
+    svc.check_in(card(svc, "M001"), "BACA")
+    clock.advance(60)  # one after the other, so that time orders them
+    svc.guest_check_in(GuestForm("umum", "L", "16.73", "membaca"), "BACA")
+    clock.advance(60)
+    svc.group_check_in(code, 18, 3, room="ANAK", boys=10, girls=8)
+    clock.advance(60)
+    svc.check_in(card(svc, "M003"), "KOL")
+    clock.advance(3600)
+    with svc.session() as s:
+        members.edit_member(s, "M003", gender="P")
+    svc.check_in(card(svc, "M003"), "REF")
+    with svc.session() as s:
+        assert members.erase_member(s, "M001") == 1
+    stored = visits(svc)
+    got = [(v.visitor_type, v.room, v.gender, v.boys, v.girls) for v in stored]
+    assert got == [
+        ("member", "BACA", "P", None, None),
+        ("guest", "BACA", "L", None, None),
+        ("group", "ANAK", None, 10, 8),
+        ("member", "KOL", None, None, None),  # not given then; the later edit is not history
+        ("member", "REF", "P", None, None),
+    ]
+    # the guest's origin and purpose travel with the visit too, nobody else's
+    assert [(v.origin_code, v.purpose) for v in stored] == [
+        (None, None),
+        ("16.73", "membaca"),
+        (None, None),
+        (None, None),
+        (None, None),
+    ]
+
+
 def test_counts_on_today(svc: KioskService) -> None:
     svc.check_in(card(svc, "M001"), "BACA")
     svc.guest_check_in(GuestForm("umum", "L", "16.73", "membaca"), "BACA")

@@ -269,3 +269,22 @@ def test_by_gender_splits_groups_by_their_boys_and_girls(history: KioskService) 
     rest = sum(r["heads"] - r["boys"] - r["girls"] for r in groups)
     assert got_rows["-"].group == rest and got_rows["-"].gender_unknown == got_rows["-"].total
     assert sum(c.total for c in got_rows.values()) == report.total.total
+
+
+@pytest.mark.parametrize("by", ["month", "gender", "room"])
+def test_an_erased_member_leaves_the_same_counts(history: KioskService, by: str) -> None:
+    """Erasing a member keeps their visits as anonymous counts: room visits and genders stay,
+    and each of their visits is now one person of its own."""
+    flt = reports.VisitFilter(date(2025, 1, 1), date(2026, 12, 31))
+    with history.sessions() as s:
+        before = reports.visit_report(s, flt, by)
+    siti = [r for r in raw(history) if r["kind"] == "member" and r["gender"] == "P"]
+    with history.session() as s:
+        assert members.erase_member(s, "M001") == len(siti) > 1
+    with history.sessions() as s:
+        after = reports.visit_report(s, flt, by)
+    figures = ("member", "guest", "group", "records", "male", "female")
+    for (k, b), (k2, a) in zip(before.rows, after.rows, strict=True):
+        assert k == k2 and [getattr(a, f) for f in figures] == [getattr(b, f) for f in figures]
+    assert after.total.male == before.total.male and after.total.female == before.total.female
+    assert after.total.visitors == before.total.visitors - 1 + len(siti)

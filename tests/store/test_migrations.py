@@ -39,6 +39,7 @@ def test_report_indexes_exist(db_url: str) -> None:
     init_db(engine)
     names = {ix["name"] for ix in inspect(engine).get_indexes("visits")}
     assert {"ix_visits_day_room", "ix_visits_site_day", "ix_visits_member_at"} <= names
+    assert "ix_visits_counting" in names and "ix_visits_report" not in names  # 0008
     engine.dispose()
 
 

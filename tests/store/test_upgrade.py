@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from kiosk.adapters.db.engine import alembic_config, init_db, make_engine, schema_status
 from kiosk.adapters.db.models import (
     Base,
+    Guest,
     Member,
     QueuedSurvey,
     RefusedScan,
@@ -110,6 +111,30 @@ def typed_rows(url: str) -> dict[str, list[tuple]]:
     return rows
 
 
+def gender_backfill(url: str) -> tuple[int, int]:
+    """What 0008 wrote: (visits whose gender is not their member's or guest's, or whose
+    origin or purpose is not their guest's; visits with a gender)."""
+    engine = make_engine(url)
+    with Session(engine) as s:
+        theirs = sa.func.coalesce(Member.gender, Guest.gender)
+        q = (
+            select(sa.func.count(), sa.func.count(Visit.gender))
+            .select_from(Visit)
+            .outerjoin(Member, Member.id == Visit.member_id)
+            .outerjoin(Guest, Guest.id == Visit.guest_id)
+        )
+        wrong = s.scalar(
+            q.with_only_columns(sa.func.count()).where(
+                Visit.gender.is_distinct_from(theirs)
+                | Visit.origin_code.is_distinct_from(Guest.origin_code)
+                | Visit.purpose.is_distinct_from(Guest.purpose)
+            )
+        )
+        given = s.scalar(q.with_only_columns(sa.func.count(Visit.gender)))
+    engine.dispose()
+    return int(wrong or 0), int(given or 0)
+
+
 def test_kept_file_is_what_the_readme_says() -> None:
     rows = raw_rows()
     assert {t: len(r) for t, r in rows.items()} == {
@@ -153,6 +178,8 @@ def test_sqlite_upgrade_keeps_every_row(legacy: Path, capsys: pytest.CaptureFixt
         assert dict(statuses) == {"closed": 2, "shown": 1, "pending": 1}
         channels = conn.execute("SELECT channel, count(*) FROM survey_answers GROUP BY 1")
         assert dict(channels.fetchall()) == {"mini": 2, "paper": 5, "rating": 2}
+
+    assert gender_backfill(f"sqlite:///{db}") == (0, 14)
 
     # The upgraded file works: the reports count the old visits, an old card checks in.
     code, report, _ = kiosk(
@@ -294,3 +321,4 @@ def test_postgresql_upgrade_keeps_every_row(
         assert s.scalars(select(RefusedScan.repeats)).all() == [0] * 7
         assert s.scalar(text("SELECT count(*) FROM access_log")) == 0
     engine.dispose()
+    assert gender_backfill(pg_server_url) == (0, 14)

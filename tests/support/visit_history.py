@@ -62,7 +62,8 @@ def fill_history(service: KioskService) -> KioskService:
             Visit(
                 at_utc=at, local_day=local_day(at), site="CAB-TABA", kiosk_id="taba-1",
                 room="BACA", visitor_type="member", decision="welcome", category="Umum",
-                headcount=1, children=0, adults=1, member_id=siti.id, source="paper",
+                gender="P", headcount=1, children=0, adults=1, member_id=siti.id,
+                source="paper",
             )
         )  # fmt: skip
     return svc

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.adapters.http.client import CentralClient, ServerRefused
+from kiosk.domain.clock import local_day
 from kiosk.services.guests import GuestForm
 from kiosk.services.sync_central import list_kiosks
 from kiosk.services.sync_kiosk import KioskSync
@@ -71,7 +72,6 @@ def test_a_library_without_a_server_writes_no_outbox(tmp_path) -> None:
 
 
 def test_guests_groups_refusals_and_surveys_travel(central, make_kiosk) -> None:
-    from kiosk.domain.clock import local_day
     from kiosk.services import groups as groups_mod
 
     m = number()
@@ -124,6 +124,48 @@ def test_same_batch_twice_is_stored_once(central, make_kiosk) -> None:
     out = sync.cycle()  # the kiosk's own send of the same records: duplicates, a success
     assert out["push"]["duplicate"] == 2
     assert_converged(central, [k])
+
+
+def test_visits_arrive_with_their_gender_also_from_an_older_kiosk(central, make_kiosk) -> None:
+    """A visit carries its visitor's gender (and a guest's origin and purpose) to the central
+    database; a kiosk older than these columns on visits sends none, and the server takes the
+    member's or guest's."""
+    from sqlalchemy import select
+
+    from kiosk.adapters.db.models import Guest, Visit
+    from kiosk.services.sync_records import to_wire
+
+    m = number()
+    central.add_member(m)  # gender P
+    k = make_kiosk("sex")
+    k.sync().cycle()
+    svc = k.service()
+    new = svc.check_in(k.card(m), room="KOL").visit_id
+    svc.guest_check_in(GuestForm("umum", "L", "16.73", "membaca"), room="BACA")
+    svc.check_in(k.card(m), room="BACA")
+    with svc.sessions() as s:
+        guest = s.scalar(select(Guest))
+        mine = select(Visit).where(Visit.kiosk_id == k.kiosk_id)  # not the peers' visits
+        visits = s.scalars(mine.where(Visit.id != new)).all()
+    items = [{"kind": "guest", "record": to_wire(guest)}]
+    for v in visits:  # what an older kiosk sends: no such fields
+        record = to_wire(v)
+        for field in ("gender", "origin_code", "purpose"):
+            del record[field]
+        items.append({"kind": "visit", "record": record})
+    token = (k.root / "sync-token").read_text().strip()
+    with CentralClient(central.url, token) as c:
+        results = c.post("/push", {"items": items})["results"]
+    assert [r["status"] for r in results] == ["stored"] * 3, results
+    assert k.sync().cycle()["push"]["refused"] == 0  # the new kiosk's own visit, with gender
+    with central.sessions() as s:
+        q = select(Visit.visitor_type, Visit.room, Visit.gender, Visit.origin_code, Visit.purpose)
+        rows = s.execute(q.where(Visit.kiosk_id == k.kiosk_id)).tuples().all()
+    assert sorted(rows) == [
+        ("guest", "BACA", "L", "16.73", "membaca"),
+        ("member", "BACA", "P", None, None),
+        ("member", "KOL", "P", None, None),
+    ]
 
 
 def test_a_bad_item_in_the_middle_is_quarantined_and_the_rest_goes(central, make_kiosk) -> None:

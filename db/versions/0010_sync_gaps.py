@@ -1,7 +1,7 @@
 """sync gaps: peer visits apart, the time of the last sync error, failed enrolment codes
 
-Revision ID: 0009
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 
 Peer visits (other kiosks' recent visits, pulled for *welcome back* and *moved*) used to be
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008_dashboard"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

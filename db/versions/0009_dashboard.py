@@ -1,7 +1,7 @@
 """central dashboard: accounts, sessions, failed logins
 
-Revision ID: 0008_dashboard
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 
 Only the dashboard's own tables (web_*): nothing else changes, so this migration can be
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_dashboard"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
