@@ -173,7 +173,7 @@ class Dashboard:
             per_room, total = reports.keyed_counts(s, flt, "room")
             per_site, _ = reports.keyed_counts(s, flt, "site")
             groups = groups_on(s, day, site, today=day)
-            occupancy = self._occupancy(s, site, now)
+            occupancy = room_occupancy(s, self.layout, site, now)
         names = {x.code: x.name for x in self.layout.sites}
         rooms = []
         for (where, code), counts in sorted(per_room.items()):
@@ -189,39 +189,6 @@ class Dashboard:
             )
         sites = [(code, names.get(code, code), c) for code, c in sorted(per_site.items())]
         return Today(day, now, total, sites, rooms, groups, occupancy)
-
-    def _occupancy(self, s: Session, site: str | None, now: datetime) -> list[Occupancy]:
-        """The rooms with a capacity at `site` (None: every site), each with the headcount of
-        visits into it within its typical stay, read in one query."""
-        rooms = [
-            (x.code, r, r.capacity, r.stay_minutes)
-            for x in self.layout.sites
-            if site is None or x.code == site
-            for r in x.rooms
-            if r.capacity and r.stay_minutes
-        ]
-        if not rooms:
-            return []
-        since = {(w, r.code): now - timedelta(minutes=stay) for w, r, _cap, stay in rooms}
-        q = (
-            select(Visit.site, Visit.room, func.sum(Visit.headcount))
-            # the day bound lets the (site, local_day) index narrow the rows first
-            .where(Visit.local_day >= local_day(min(since.values())))
-            .where(
-                or_(
-                    *(
-                        and_(Visit.site == w, Visit.room == code, Visit.at_utc > start)
-                        for (w, code), start in since.items()
-                    )
-                )
-            )
-            .group_by(Visit.site, Visit.room)
-        )
-        inside = {(w, code): int(n) for w, code, n in s.execute(q)}
-        return [
-            Occupancy(w, r.code, r.name, r.name_en, inside.get((w, r.code), 0), cap, stay)
-            for w, r, cap, stay in rooms
-        ]
 
     def _room(self, site: str, code: str) -> Any:
         try:
@@ -261,6 +228,40 @@ class Dashboard:
     def revoke(self, kiosk_id: str) -> None:
         with self.db.sessions() as s, s.begin():
             revoke_kiosk(s, kiosk_id)
+
+
+def room_occupancy(s: Session, layout: Layout, site: str | None, now: datetime) -> list[Occupancy]:
+    """The rooms with a capacity at `site` (None: every site), each with the headcount of
+    visits into it within its typical stay, read in one query."""
+    rooms = [
+        (x.code, r, r.capacity, r.stay_minutes)
+        for x in layout.sites
+        if site is None or x.code == site
+        for r in x.rooms
+        if r.capacity and r.stay_minutes
+    ]
+    if not rooms:
+        return []
+    since = {(w, r.code): now - timedelta(minutes=stay) for w, r, _cap, stay in rooms}
+    q = (
+        select(Visit.site, Visit.room, func.sum(Visit.headcount))
+        # the day bound lets the (site, local_day) index narrow the rows first
+        .where(Visit.local_day >= local_day(min(since.values())))
+        .where(
+            or_(
+                *(
+                    and_(Visit.site == w, Visit.room == code, Visit.at_utc > start)
+                    for (w, code), start in since.items()
+                )
+            )
+        )
+        .group_by(Visit.site, Visit.room)
+    )
+    inside = {(w, code): int(n) for w, code, n in s.execute(q)}
+    return [
+        Occupancy(w, r.code, r.name, r.name_en, inside.get((w, r.code), 0), cap, stay)
+        for w, r, cap, stay in rooms
+    ]
 
 
 def kiosk_problems(row: dict[str, Any], now: datetime) -> list[str]:
