@@ -12,6 +12,7 @@ from kiosk.config import ConfigError
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,15}$")
 SITE_KINDS = ("central", "branch", "mobile", "corner")
+MAX_STAY_MINUTES = 12 * 60  # a longer "typical stay" is a typo, not a visit
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class Room:
     name_en: str
     floor: int
     picture: str | None = None
+    # Optional, together: how many people the room holds and how long a visitor typically
+    # stays; with no exit scans the dashboard estimates who is inside from these.
+    capacity: int | None = None
+    stay_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,26 @@ def _get(
     return value
 
 
+def _positive(table: dict[str, Any], key: str, where: str, src: str, most: int) -> int | None:
+    value = _get(table, key, where, src, int, None)
+    if value is not None and not 0 < value <= most:
+        raise ConfigError(src, f"{where}.{key}", f"must be from 1 to {most}, got {value}")
+    return value
+
+
+def _occupancy_keys(room: dict[str, Any], where: str, src: str) -> dict[str, int | None]:
+    """capacity and stay_minutes: both or neither (an estimate needs the stay, a bar the
+    capacity)."""
+    capacity = _positive(room, "capacity", where, src, 100_000)
+    stay = _positive(room, "stay_minutes", where, src, MAX_STAY_MINUTES)
+    if (capacity is None) != (stay is None):
+        missing = "stay_minutes" if stay is None else "capacity"
+        raise ConfigError(
+            src, f"{where}.{missing}", "missing: capacity and stay_minutes go together"
+        )
+    return {"capacity": capacity, "stay_minutes": stay}
+
+
 def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
     sites_raw = data.get("site")
     if not isinstance(sites_raw, list) or not sites_raw:
@@ -132,7 +157,12 @@ def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
             rooms: list[Room] = []
             for k, r in enumerate(_get(fl, "room", fwhere, src, list)):
                 rwhere = f"{fwhere}.room[{k}]"
-                r = _table(r, rwhere, src, {"code", "name", "name_en", "picture"})
+                r = _table(
+                    r,
+                    rwhere,
+                    src,
+                    {"code", "name", "name_en", "picture", "capacity", "stay_minutes"},
+                )
                 rcode = _get(r, "code", rwhere, src, str)
                 if not CODE.match(rcode) or rcode == "ENTRANCE":
                     raise ConfigError(src, f"{rwhere}.code", f"{rcode!r}: use A-Z, 0-9, - or _")
@@ -147,6 +177,7 @@ def parse_layout(data: dict[str, Any], src: str = "layout") -> Layout:
                         name_en=_name(r, "name_en", rwhere, src, rname),
                         floor=number,
                         picture=_get(r, "picture", rwhere, src, str, None),
+                        **_occupancy_keys(r, rwhere, src),
                     )
                 )
             if not rooms:

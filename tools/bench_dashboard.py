@@ -8,8 +8,9 @@ Adds `--today` visits for today at the central library (guest check-ins through 
 own code, so there is a busy day to count), an admin and a staff account, then asks every
 page through the real app (Starlette's TestClient: no network) `--rounds` times. Beside each
 page it times the counting alone (the same kiosk.services.reports calls, no HTML), so
-`page_over_counting` says what the page adds to the queries it cannot avoid. Logins are left
-out of the timings (a login is an scrypt hash on purpose).
+`page_over_counting` says what the page adds to the queries it cannot avoid, and
+`occupancy_over_counting` what Today's live occupancy query costs beside the counting. Logins
+are left out of the timings (a login is an scrypt hash on purpose).
 Prints one JSON line: milliseconds per page (median and p95), the ratios, the load average.
 """
 
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.domain.cards import Keyring
     from kiosk.domain.clock import local_day, utcnow
     from kiosk.domain.counts import VisitFilter
+    from kiosk.layout import load_layout
     from kiosk.server.app import create_app
     from kiosk.services import reports, web_accounts
+    from kiosk.services.dashboard import room_occupancy
     from kiosk.services.guests import GuestForm
     from kiosk.services.kiosk import KioskService
     from kiosk.services.sync_central import list_kiosks
@@ -131,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
 
     bare = {"/today": timed(counting(None), args.rounds)}
     bare["/today?site=PUSAT"] = timed(counting("PUSAT"), args.rounds)
+    layout = load_layout(settings.layout_file)
+
+    def occupancy() -> None:
+        with sessions() as s:
+            room_occupancy(s, layout, None, utcnow())
+
+    # Today's live occupancy (one query over the rooms with a capacity) beside the counting
+    occupancy_alone = timed(occupancy, args.rounds)
     with sessions() as s:
         kiosks = len(list_kiosks(s))
     engine.dispose()
@@ -139,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     out["page_over_counting"] = {
         k: round(pages[k]["median_ms"] / max(v["median_ms"], 0.01), 2) for k, v in bare.items()
     }
+    out["occupancy_alone"] = occupancy_alone
+    out["occupancy_over_counting"] = round(
+        occupancy_alone["median_ms"] / max(bare["/today"]["median_ms"], 0.01), 3
+    )
     out["kiosks"] = kiosks
     out["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out))

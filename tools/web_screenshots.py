@@ -61,8 +61,10 @@ def make_library(folder: Path):  # noqa: ANN201 - Settings
     with make_sessionmaker(engine).begin() as s:
         web_accounts.add_user(s, "kepala", "admin", None, PASSWORD, sites)
         web_accounts.add_user(s, "siti", "staff", "PUSAT", PASSWORD, sites)
-        add_group(s, "PUSAT", today, "TK Pertiwi 2 Lubuklinggau", "TK", 22, 3, "Ibu Sari")
-        add_group(s, "PUSAT", today, "SD Negeri 5 Lubuklinggau", "SD", 31, 2, "Pak Anton")
+        tk = add_group(s, "PUSAT", today, "TK Pertiwi 2 Lubuklinggau", "TK", 22, 3, "Ibu Sari")
+        sd = add_group(s, "PUSAT", today, "SD Negeri 5 Lubuklinggau", "SD", 31, 2, "Pak Anton")
+        # arriving below: the children's area nearly full (amber), the pavilion over (red)
+        arrivals = {"PUSAT": [(tk.code, 22, 3, "ANAK"), (sd.code, 31, 2, "PAV")]}
         audit.log_access(
             s, utcnow(), "PUSAT", "export", "visit list (example)", 42, "server", "web:siti"
         )
@@ -89,6 +91,8 @@ def make_library(folder: Path):  # noqa: ANN201 - Settings
                     purpose="membaca",
                 )
                 svc.guest_check_in(form, room)
+        for code, children, adults, room in arrivals.get(site, []):
+            svc.group_check_in(code, children, adults, room)
         svc.close()
     add_history(settings, folder)
     return settings

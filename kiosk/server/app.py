@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from kiosk.config import Settings, load_settings
+from kiosk.domain.clock import Clock
 from kiosk.services import sync_central as central
 from kiosk.services.sync_records import RecordError
 from kiosk.web import create_dashboard
@@ -35,8 +36,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 16 * 2**20
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The app for `kiosk serve` (settings from the environment when run by uvicorn's workers)."""
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
+    """The app for `kiosk serve` (settings from the environment when run by uvicorn's workers);
+    `clock` is the dashboard's (tests and screenshots set the time)."""
     settings = settings or load_settings()
     db = central.CentralDatabase.open(settings)
 
@@ -115,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/api/v1/push", endpoint(do_push), methods=["POST"]),
             Route("/api/v1/pull", endpoint(do_pull, needs_body=False), methods=["GET"]),
             Route("/api/v1/health", health, methods=["GET"]),
-            Mount("/", create_dashboard(settings, db)),
+            Mount("/", create_dashboard(settings, db, clock)),
         ],
         lifespan=lifespan,
     )

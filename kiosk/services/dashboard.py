@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from kiosk.adapters.db.models import Visit
 from kiosk.config import Settings
-from kiosk.domain.clock import local_day, local_time, utcnow
+from kiosk.domain.clock import Clock, local_day, local_time, utcnow
 from kiosk.domain.counts import Counts, VisitFilter
 from kiosk.domain.vocab import N_
 from kiosk.layout import Layout, load_layout
@@ -35,6 +39,7 @@ CAMERA_WORDS = {
     "off": N_("no camera"),
     "unknown": N_("not reported"),
 }
+NEARLY_FULL = 0.8  # occupancy above this share of the capacity shows amber, at 100 % red
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,31 @@ class RoomToday:
 
 
 @dataclass(frozen=True)
+class Occupancy:
+    """An estimate of the people in a room with a capacity: the headcount that came in within
+    its typical stay (no exit scans are recorded yet)."""
+
+    site: str
+    room: str
+    name: str
+    name_en: str
+    inside: int
+    capacity: int
+    stay_minutes: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.inside / self.capacity)
+
+    @property
+    def level(self) -> str:
+        """'full' (at or above capacity), 'high' (above 80 %) or 'ok'."""
+        if self.inside >= self.capacity:
+            return "full"
+        return "high" if self.inside > NEARLY_FULL * self.capacity else "ok"
+
+
+@dataclass(frozen=True)
 class Today:
     day: date
     at: datetime  # when the numbers were read (UTC)
@@ -54,8 +84,7 @@ class Today:
     sites: list[tuple[str, str, Counts]]  # (code, name, counts)
     rooms: list[RoomToday]
     groups: list[GroupInfo]
-    # No occupancy: kiosks record no exit scans and the layout no capacities yet (the page
-    # says so rather than showing a number it cannot know).
+    occupancy: list[Occupancy]  # the rooms in view with a capacity in the layout
 
 
 @dataclass(frozen=True)
@@ -67,9 +96,10 @@ class KioskRow:
 class Dashboard:
     """The dashboard's access to the central database (shared with the sync API)."""
 
-    def __init__(self, settings: Settings, db: CentralDatabase) -> None:
+    def __init__(self, settings: Settings, db: CentralDatabase, clock: Clock | None = None) -> None:
         self.settings = settings
         self.db = db
+        self.clock = clock or Clock()
         self.layout: Layout = load_layout(settings.layout_file)
 
     @property
@@ -136,13 +166,14 @@ class Dashboard:
 
     def today(self, site: str | None) -> Today:
         """Visits so far today (WIB day) at `site`, or every site (None)."""
-        now = utcnow()
+        now = self.clock.now()
         day = local_day(now)
         flt = VisitFilter(day, day, site, categories=self.settings.categories)
         with self.db.sessions() as s:
             per_room, total = reports.keyed_counts(s, flt, "room")
             per_site, _ = reports.keyed_counts(s, flt, "site")
             groups = groups_on(s, day, site, today=day)
+            occupancy = room_occupancy(s, self.layout, site, now)
         names = {x.code: x.name for x in self.layout.sites}
         rooms = []
         for (where, code), counts in sorted(per_room.items()):
@@ -157,7 +188,7 @@ class Dashboard:
                 )
             )
         sites = [(code, names.get(code, code), c) for code, c in sorted(per_site.items())]
-        return Today(day, now, total, sites, rooms, groups)
+        return Today(day, now, total, sites, rooms, groups, occupancy)
 
     def _room(self, site: str, code: str) -> Any:
         try:
@@ -197,6 +228,40 @@ class Dashboard:
     def revoke(self, kiosk_id: str) -> None:
         with self.db.sessions() as s, s.begin():
             revoke_kiosk(s, kiosk_id)
+
+
+def room_occupancy(s: Session, layout: Layout, site: str | None, now: datetime) -> list[Occupancy]:
+    """The rooms with a capacity at `site` (None: every site), each with the headcount of
+    visits into it within its typical stay, read in one query."""
+    rooms = [
+        (x.code, r, r.capacity, r.stay_minutes)
+        for x in layout.sites
+        if site is None or x.code == site
+        for r in x.rooms
+        if r.capacity and r.stay_minutes
+    ]
+    if not rooms:
+        return []
+    since = {(w, r.code): now - timedelta(minutes=stay) for w, r, _cap, stay in rooms}
+    q = (
+        select(Visit.site, Visit.room, func.sum(Visit.headcount))
+        # the day bound lets the (site, local_day) index narrow the rows first
+        .where(Visit.local_day >= local_day(min(since.values())))
+        .where(
+            or_(
+                *(
+                    and_(Visit.site == w, Visit.room == code, Visit.at_utc > start)
+                    for (w, code), start in since.items()
+                )
+            )
+        )
+        .group_by(Visit.site, Visit.room)
+    )
+    inside = {(w, code): int(n) for w, code, n in s.execute(q)}
+    return [
+        Occupancy(w, r.code, r.name, r.name_en, inside.get((w, r.code), 0), cap, stay)
+        for w, r, cap, stay in rooms
+    ]
 
 
 def kiosk_problems(row: dict[str, Any], now: datetime) -> list[str]:

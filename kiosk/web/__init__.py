@@ -58,6 +58,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.config import Settings
+from kiosk.domain.clock import Clock
 from kiosk.services.dashboard import Dashboard
 from kiosk.services.sync_central import CentralDatabase
 from kiosk.web.pages import ROUTES, SECURITY_HEADERS, STATIC
@@ -101,8 +102,11 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_dashboard(settings: Settings, db: CentralDatabase) -> Starlette:
-    """The dashboard app on the server's central database (mounted at `/`)."""
+def create_dashboard(
+    settings: Settings, db: CentralDatabase, clock: Clock | None = None
+) -> Starlette:
+    """The dashboard app on the server's central database (mounted at `/`); `clock` is what
+    Today reads "now" from (the system clock unless given)."""
     for name in PAGE_MODULES:  # registers their routes and menu entries (once per process)
         importlib.import_module(f"kiosk.web.{name}")
 
@@ -117,6 +121,6 @@ def create_dashboard(settings: Settings, db: CentralDatabase) -> Starlette:
         ],
         middleware=[Middleware(SecurityHeaders)],
     )
-    app.state.dashboard = Dashboard(settings, db)
+    app.state.dashboard = Dashboard(settings, db, clock)
     app.state.settings = settings
     return app

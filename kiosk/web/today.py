@@ -1,5 +1,6 @@
-"""Today: the day's visits so far per site and room, groups expected and arrived; the numbers
-refresh themselves every 30 seconds (static/today.js fetches /today/numbers)."""
+"""Today: the day's visits so far per site and room, the estimated occupancy of the rooms with
+a capacity, groups expected and arrived; the numbers refresh themselves every 30 seconds
+(static/today.js fetches /today/numbers)."""
 
 from __future__ import annotations
 

@@ -72,6 +72,9 @@ def test_shipped_layout_has_the_central_librarys_five_rooms() -> None:
     assert site.name == "Perpustakaan Umum Kota Lubuklinggau"
     assert {r.code for r in site.rooms} == {"REF", "KOL", "BACA", "PAV", "ANAK"}
     assert site.room("PAV").floor == 4
+    # the rooms with a capacity (the dashboard's live occupancy), the others without
+    capacities = {r.code: (r.capacity, r.stay_minutes) for r in site.rooms if r.capacity}
+    assert capacities == {"ANAK": (40, 45), "PAV": (30, 90)}
 
 
 @pytest.mark.parametrize(
@@ -130,6 +133,42 @@ def test_layout_entries_are_checked(floors: list, key: str) -> None:
     with pytest.raises(ConfigError) as e:
         parse_layout({"site": [{"code": "X", "name": "X", "floor": floors}]}, "layout.toml")
     assert e.value.key == key
+
+
+def _one_room(**keys: object) -> dict:
+    room = {"code": "ANAK", "name": "Ruang Edukasi Anak", **keys}
+    return {"site": [{"code": "X", "name": "X", "floor": [{"number": 1, "room": [room]}]}]}
+
+
+def test_a_room_may_have_a_capacity_and_a_typical_stay() -> None:
+    room = parse_layout(_one_room(capacity=40, stay_minutes=45)).site("X").room("ANAK")
+    assert room and (room.capacity, room.stay_minutes) == (40, 45)
+    room = parse_layout(_one_room()).site("X").room("ANAK")
+    assert room and (room.capacity, room.stay_minutes) == (None, None)
+
+
+WHERE = "site[0].floor[0].room[0]"
+
+
+@pytest.mark.parametrize(
+    ("keys", "key", "problem"),
+    [
+        ({"capacity": 0, "stay_minutes": 45}, "capacity", "from 1 to"),
+        ({"capacity": -5, "stay_minutes": 45}, "capacity", "from 1 to"),
+        ({"capacity": 40, "stay_minutes": 0}, "stay_minutes", "from 1 to 720"),
+        ({"capacity": 40, "stay_minutes": 6000}, "stay_minutes", "from 1 to 720"),
+        ({"capacity": "40", "stay_minutes": 45}, "capacity", "must be int"),
+        ({"capacity": 40.5, "stay_minutes": 45}, "capacity", "must be int"),
+        ({"capacity": True, "stay_minutes": 45}, "capacity", "must be int"),
+        ({"capacity": 40}, "stay_minutes", "go together"),
+        ({"stay_minutes": 45}, "capacity", "go together"),
+        ({"capacity": 40, "stay_minute": 45}, "stay_minute", "unknown key"),
+    ],
+)
+def test_bad_capacities_name_the_key(keys: dict, key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        parse_layout(_one_room(**keys), "layout.toml")
+    assert e.value.key == f"{WHERE}.{key}" and problem in e.value.problem
 
 
 def test_unknown_site_lists_the_known_ones() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from starlette.testclient import TestClient
 from kiosk.adapters.db.engine import init_db, make_engine, make_sessionmaker
 from kiosk.config import Settings, load_settings
 from kiosk.domain.cards import Keyring
-from kiosk.domain.clock import local_time
+from kiosk.domain.clock import Clock, local_time
 from kiosk.server.app import create_app
 from kiosk.services import web_accounts
 from kiosk.services.guests import GuestForm
@@ -74,7 +75,7 @@ class Web:
             assert r.status_code == 303, r.text
         return c
 
-    def kiosk(self, site: str) -> KioskService:
+    def kiosk(self, site: str, clock: Clock | None = None) -> KioskService:
         """A kiosk writing to the same database (as if its visits had been synced)."""
         s = load_settings(
             overrides={
@@ -86,7 +87,7 @@ class Web:
             },
             environ={},
         )
-        return KioskService.open(s)
+        return KioskService.open(s, clock)
 
 
 def guest(svc: KioskService, room: str, gender: str = "P") -> None:
@@ -103,27 +104,39 @@ def away_from_midnight(margin: timedelta = timedelta(minutes=4)) -> None:
         time.sleep((midnight - now).total_seconds() + 2)
 
 
-def make_settings(tmp_path: Path, db_url: str, allow_http: bool = True) -> Settings:
+def make_settings(
+    tmp_path: Path, db_url: str, allow_http: bool = True, layout: Path | None = None
+) -> Settings:
+    overrides = {
+        "data_dir": tmp_path,
+        "db_url": db_url,
+        "kiosk_id": "central",
+        "web_allow_http": allow_http,
+    }
     return load_settings(
-        overrides={
-            "data_dir": tmp_path,
-            "db_url": db_url,
-            "kiosk_id": "central",
-            "web_allow_http": allow_http,
-        },
-        environ={},
+        overrides=overrides | ({"layout_file": layout} if layout else {}), environ={}
     )
 
 
-@pytest.fixture
-def web(tmp_path: Path, db_url: str) -> Iterator[Web]:
-    away_from_midnight()
-    settings = make_settings(tmp_path, db_url)
+@contextmanager
+def running_web(
+    tmp_path: Path, db_url: str, clock: Clock | None = None, layout: Path | None = None
+) -> Iterator[Web]:
+    """The real app on a fresh central database with the test accounts; `clock` is the
+    dashboard's (the system clock unless given), `layout` its layout file (the shipped one)."""
+    settings = make_settings(tmp_path, db_url, layout=layout)
     engine = make_engine(db_url)
     init_db(engine)
     engine.dispose()
     Keyring.generate(settings.key_file)
     add_accounts(db_url)
-    app = create_app(settings)
+    app = create_app(settings, clock)
     with TestClient(app):  # runs the lifespan: the database closes at the end
         yield Web(settings, app)
+
+
+@pytest.fixture
+def web(tmp_path: Path, db_url: str) -> Iterator[Web]:
+    away_from_midnight()
+    with running_web(tmp_path, db_url) as w:
+        yield w

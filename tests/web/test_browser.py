@@ -125,6 +125,31 @@ def test_a_kiosk_check_in_appears_on_today_after_a_sync(
     kiosk.close()
 
 
+def test_occupancy_refreshes_itself_after_a_sync(
+    central: Central, browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    def inside(d: Any) -> int:
+        box = d.find_element(By.CSS_SELECTOR, '[data-site="PUSAT"][data-room="ANAK"] .occ-inside')
+        return int(box.text.strip())
+
+    away_from_midnight()
+    log_in(browser, central.url, "siti")
+    (before,) = until(browser, lambda d: (inside(d),))  # a tuple: 0 people is an answer too
+    kiosk = Kiosk(tmp_path / "k2", "web-k2", "PUSAT", "ANAK")  # a kiosk in the children's area
+    kiosk.enroll(central.url, central.add_kiosk("web-k2", "PUSAT", "ANAK"))
+    form = GuestForm(category="umum", gender="L", origin="16.73", purpose="membaca")
+    kiosk.service().guest_check_in(form)
+    sync = kiosk.sync()
+    try:
+        assert sync.cycle()["push"]["stored"] == 2  # the guest and the visit
+    finally:
+        sync.close()
+    until(browser, lambda d: inside(d) == before + 1)  # no reload: the 30 s refresh
+    kiosk.close()
+
+
 def test_the_daily_export_download_is_the_cli_export(
     central: Central, browser: Any, downloads: Path, tmp_path: Path
 ) -> None:
