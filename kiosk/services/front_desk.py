@@ -93,7 +93,7 @@ class FrontDesk:
         personal data, so the listing is logged."""
         today = local_day(utcnow())
         with self.db.sessions() as s:
-            found = [g for g in groups.groups_on(s, None, site, today) if g.visit_date >= since]
+            found = groups.groups_on(s, None, site, today, since=since)
         self._log(who, "list", f"groups from {since} (leader names)", len(found), site)
         return found
 
