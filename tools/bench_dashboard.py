@@ -103,6 +103,15 @@ def main(argv: list[str] | None = None) -> int:
             "/today",
             "/today/numbers",
             "/today?site=PUSAT",
+            "/trends?by=day",
+            "/trends?by=week",
+            "/trends?by=month",
+            "/trends?by=month&site=PUSAT",
+            "/trends?by=year",
+            "/satisfaction",
+            "/members",
+            "/members?q=a",
+            "/groups",
             "/kiosks",
             "/downloads",
             "/users",
@@ -117,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def daily() -> None:
             r = c.post("/downloads/daily", data={"csrf": csrf, "site": "PUSAT", "format": "csv"})
-            assert r.status_code == 200
+            assert r.status_code == 200, (r.status_code, r.text[:300])
 
         pages["POST /downloads/daily (csv)"] = timed(daily, args.rounds)
 
