@@ -9,7 +9,9 @@ own code, so there is a busy day to count), an admin and a staff account, then a
 page through the real app (Starlette's TestClient: no network) `--rounds` times. Beside each
 page it times the counting alone (the same kiosk.services.reports calls, no HTML), so
 `page_over_counting` says what the page adds to the queries it cannot avoid, and
-`occupancy_over_counting` what Today's live occupancy query costs beside the counting. Logins
+`occupancy_over_counting` what Today's live occupancy query costs beside the counting, and
+`trends_visits_over_counts` how much longer the yearly Trends take counted from the visits (as
+`kiosk report visits`) than from the counts the database keeps (migration 0011). Logins
 are left out of the timings (a login is an scrypt hash on purpose).
 Prints one JSON line: milliseconds per page (median and p95), the ratios, the load average.
 """
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.domain.counts import VisitFilter
     from kiosk.layout import load_layout
     from kiosk.server.app import create_app
-    from kiosk.services import reports, web_accounts
+    from kiosk.services import day_counts, reports, web_accounts
     from kiosk.services.dashboard import room_occupancy
+    from kiosk.services.dashboard_reports import last_year
     from kiosk.services.guests import GuestForm
     from kiosk.services.kiosk import KioskService
     from kiosk.services.sync_central import list_kiosks
@@ -103,6 +107,15 @@ def main(argv: list[str] | None = None) -> int:
             "/today",
             "/today/numbers",
             "/today?site=PUSAT",
+            "/trends?by=day",
+            "/trends?by=week",
+            "/trends?by=month",
+            "/trends?by=month&site=PUSAT",
+            "/trends?by=year",
+            "/satisfaction",
+            "/members",
+            "/members?q=a",
+            "/groups",
             "/kiosks",
             "/downloads",
             "/users",
@@ -117,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def daily() -> None:
             r = c.post("/downloads/daily", data={"csrf": csrf, "site": "PUSAT", "format": "csv"})
-            assert r.status_code == 200
+            assert r.status_code == 200, (r.status_code, r.text[:300])
 
         pages["POST /downloads/daily (csv)"] = timed(daily, args.rounds)
 
@@ -142,6 +155,34 @@ def main(argv: list[str] | None = None) -> int:
 
     # Today's live occupancy (one query over the rooms with a capacity) beside the counting
     occupancy_alone = timed(occupancy, args.rounds)
+
+    # Trends per year (ten years and the ten before), counted as `kiosk report visits` counts
+    # (from the visits) and as the page counts (from the counts the triggers keep).
+    end = day
+    start = date(end.year - 9, 1, 1)
+    periods = [
+        VisitFilter(a, b, None, categories=settings.categories)
+        for a, b in ((start, end), (last_year(start), last_year(end)))
+    ]
+
+    def from_visits() -> None:
+        with sessions() as s:
+            for flt in periods:
+                reports.visit_report(s, flt, "year")
+                for key in ("site", "room", "category"):
+                    reports.keyed_counts(s, flt, key)
+                reports.per_gender(s, flt)
+
+    def from_counts() -> None:
+        with sessions() as s:
+            for flt in periods:
+                day_counts.per_period(s, flt, "year")
+                day_counts.breakdown(s, flt)
+
+    trends_counting = {
+        "from_visits": timed(from_visits, max(1, args.rounds // 5)),
+        "from_counts": timed(from_counts, args.rounds),
+    }
     with sessions() as s:
         kiosks = len(list_kiosks(s))
     engine.dispose()
@@ -153,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     out["occupancy_alone"] = occupancy_alone
     out["occupancy_over_counting"] = round(
         occupancy_alone["median_ms"] / max(bare["/today"]["median_ms"], 0.01), 3
+    )
+    out["trends_year_counting"] = trends_counting
+    out["trends_visits_over_counts"] = round(
+        trends_counting["from_visits"]["median_ms"]
+        / max(trends_counting["from_counts"]["median_ms"], 0.01),
+        1,
     )
     out["kiosks"] = kiosks
     out["load_average"] = [round(x, 2) for x in os.getloadavg()]

@@ -151,6 +151,11 @@ class History:
         for y in self.years:
             self._survey_year(y)
         progress.done()
+        if self.engine.url.get_backend_name() == "postgresql":
+            # The planner's statistics after a bulk load, as PostgreSQL's manual advises: a
+            # server with autovacuum off would otherwise plan on empty tables.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("ANALYZE")
         self.engine.dispose()
         return self.written
 

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Visit
-from kiosk.config import Settings
+from kiosk.config import ConfigError, Settings
 from kiosk.domain.clock import Clock, local_day, local_time, utcnow
 from kiosk.domain.counts import Counts, VisitFilter
 from kiosk.domain.vocab import N_
@@ -177,7 +177,7 @@ class Dashboard:
         names = {x.code: x.name for x in self.layout.sites}
         rooms = []
         for (where, code), counts in sorted(per_room.items()):
-            room = self._room(where, code)
+            room = self.room(where, code)
             rooms.append(
                 RoomToday(
                     where,
@@ -190,10 +190,12 @@ class Dashboard:
         sites = [(code, names.get(code, code), c) for code, c in sorted(per_site.items())]
         return Today(day, now, total, sites, rooms, groups, occupancy)
 
-    def _room(self, site: str, code: str) -> Any:
+    def room(self, site: str, code: str) -> Any:
+        """The layout's room, or None for a site or room no longer in the layout (its old
+        visits still count, shown under their codes)."""
         try:
             return self.layout.site(site).room(code)
-        except LookupError:
+        except (LookupError, ConfigError):
             return None
 
     # --- Kiosks ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""What the dashboard's Trends and Satisfaction pages show, counted by the CLI's own functions
-(kiosk.services.reports): a number on the page is the number of `kiosk report visits` and
-`kiosk report ikm` for the same period and site. Nothing here writes SQL.
+"""What the dashboard's Trends and Satisfaction pages show: a number on the page is the number
+of `kiosk report visits` and `kiosk report ikm` for the same period and site. Trends count from
+the day counts the database keeps (kiosk.services.day_counts: ten years in a few thousand
+rows), Satisfaction with the CLI's own function. Nothing here writes SQL.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from kiosk.domain.counts import Counts, IkmReport, VisitFilter
-from kiosk.services import reports
+from kiosk.services import day_counts, reports
 from kiosk.services.surveys import standard_for
 from kiosk.services.sync_central import CentralDatabase
 
@@ -42,6 +43,8 @@ def default_window(by: str, end: date) -> tuple[date, date]:
 
 @dataclass(frozen=True)
 class TrendRow:
+    """Room visits of one period (people are counted for the whole period: Trends.total)."""
+
     key: Any  # a day, a week's first day, (year, month) or a year
     this: Counts
     last: Counts  # the same period a year earlier
@@ -68,28 +71,6 @@ class Trends:
     breakdowns: dict[str, list[KeyRow]] = field(default_factory=dict)
 
 
-def _weeks(flt: VisitFilter, days: list[tuple[Any, Counts]]) -> list[tuple[date, Counts]]:
-    """Room visits per 7 days from the period's first day (the day report's rows summed)."""
-    out: dict[date, Counts] = {}
-    for day, c in days:
-        first = flt.start + timedelta(weeks=(day - flt.start).days // 7)
-        out.setdefault(first, Counts()).merge(c)
-    return sorted(out.items())
-
-
-def _periods(s: Any, flt: VisitFilter, by: str) -> tuple[list[tuple[Any, Counts]], Counts]:
-    """The visit report's rows (`kiosk report visits --by`); weeks from its days."""
-    report = reports.visit_report(s, flt, "day" if by == "week" else by)
-    rows = _weeks(flt, report.rows) if by == "week" else report.rows
-    return rows, report.total
-
-
-def _keyed(s: Any, flt: VisitFilter, key: str) -> dict[Any, Counts]:
-    if key == "gender":
-        return reports.per_gender(s, flt)
-    return reports.keyed_counts(s, flt, key)[0]
-
-
 def _pair(
     this: dict[Any, Counts], last: dict[Any, Counts], order: Callable[[Any], Any]
 ) -> list[KeyRow]:
@@ -112,22 +93,22 @@ def trends(
     flt = VisitFilter(start, end, site, categories=settings_categories)
     before = VisitFilter(last_year(start), last_year(end), site, categories=settings_categories)
     with db.sessions() as s:
-        rows, total = _periods(s, flt, by)
-        last_rows, last_total = _periods(s, before, by)
+        rows = day_counts.per_period(s, flt, by)
+        last_rows = day_counts.per_period(s, before, by)
         # Periods side by side in order: the n-th day, week, month or year of each period.
         paired = [
             TrendRow(k, c, last_rows[i][1] if i < len(last_rows) else Counts())
             for i, (k, c) in enumerate(rows)
         ]
-        gender_order = {"P": 0, "L": 1}
-        breakdowns = {
-            key: _pair(
-                _keyed(s, flt, key),
-                _keyed(s, before, key),
-                (lambda k: gender_order.get(k, 2)) if key == "gender" else str,
-            )
-            for key in BREAKDOWNS
-        }
+        this, total = day_counts.breakdown(s, flt)
+        last, last_total = day_counts.breakdown(s, before)
+    gender_order = {"P": 0, "L": 1}
+    breakdowns = {
+        key: _pair(
+            this[key], last[key], (lambda k: gender_order.get(k, 2)) if key == "gender" else str
+        )
+        for key in BREAKDOWNS
+    }
     return Trends(
         by, start, end, before.start, before.end, site, paired, total, last_total, breakdowns
     )

@@ -22,6 +22,7 @@ from kiosk.services.groups import GroupInfo
 from kiosk.services.members import MemberInfo
 from kiosk.services.web_accounts import Account
 
+SHOWN = 100  # members listed for a search: a page of 8,000 names helps nobody
 MAX_CARDS = 200  # one download; the whole library's cards are printed with `kiosk cards`
 
 
@@ -43,12 +44,14 @@ class FrontDesk:
 
     # --- members (library-wide) ----------------------------------------------------------------
 
-    def search(self, who: Account, text: str) -> list[MemberInfo]:
-        """Members whose number or name holds `text`; names shown are logged (who, what, rows)."""
+    def search(self, who: Account, text: str) -> tuple[list[MemberInfo], int]:
+        """The first SHOWN members whose number or name holds `text`, and how many hold it;
+        names shown are logged (who, what, rows)."""
         with self.db.sessions() as s:
-            found = members.list_members(s, text)
+            found = members.list_members(s, text, limit=SHOWN)
+            matching = len(found) if len(found) < SHOWN else members.count_members(s, text)
         self._log(who, "list", f"members --search {text}", len(found))
-        return found
+        return found, matching
 
     def add(
         self,
@@ -93,7 +96,7 @@ class FrontDesk:
         personal data, so the listing is logged."""
         today = local_day(utcnow())
         with self.db.sessions() as s:
-            found = [g for g in groups.groups_on(s, None, site, today) if g.visit_date >= since]
+            found = groups.groups_on(s, None, site, today, since=since)
         self._log(who, "list", f"groups from {since} (leader names)", len(found), site)
         return found
 

@@ -175,11 +175,18 @@ def group_infos(s: Session, groups: list[Group], today: date) -> list[GroupInfo]
 
 
 def groups_on(
-    s: Session, day: date | None = None, site: str | None = None, today: date | None = None
+    s: Session,
+    day: date | None = None,
+    site: str | None = None,
+    today: date | None = None,
+    since: date | None = None,
 ) -> list[GroupInfo]:
+    """Groups visiting on `day` (None: any day), from `since` on, at `site` (None: every site)."""
     q = select(Group).order_by(Group.visit_date, Group.institution)
     if day is not None:
         q = q.where(Group.visit_date == day)
+    if since is not None:  # in SQL: ten years of school outings are not read to show a month
+        q = q.where(Group.visit_date >= since)
     if site is not None:
         q = q.where(Group.site == site)
     groups = list(s.scalars(q))

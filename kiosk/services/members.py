@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import Member, PeerVisit, RefusedScan, Visit
@@ -119,12 +119,23 @@ def get_member(s: Session, number: str) -> Member:
     return member
 
 
-def list_members(s: Session, search: str | None = None) -> list[MemberInfo]:
-    q = select(Member).order_by(Member.number)
-    if search:
-        like = f"%{search.lower()}%"
-        q = q.where(func.lower(Member.name).like(like) | func.lower(Member.number).like(like))
+def _matching(search: str | None) -> ColumnElement[bool]:
+    if not search:
+        return true()
+    like = f"%{search.lower()}%"
+    return func.lower(Member.name).like(like) | func.lower(Member.number).like(like)
+
+
+def list_members(
+    s: Session, search: str | None = None, limit: int | None = None
+) -> list[MemberInfo]:
+    """Members whose number or name holds `search` (every member without), by number."""
+    q = select(Member).where(_matching(search)).order_by(Member.number).limit(limit)
     return [MemberInfo.of(m) for m in s.scalars(q)]
+
+
+def count_members(s: Session, search: str | None = None) -> int:
+    return s.scalar(select(func.count()).select_from(Member).where(_matching(search))) or 0
 
 
 def revoke_card(s: Session, number: str) -> int:

@@ -401,7 +401,7 @@ PERIODS: dict[str, tuple[list[Any], Callable[[tuple[Any, ...]], Any], Fold | Non
 }
 
 
-def _periods(flt: VisitFilter, by: str) -> list[Any]:
+def period_keys(flt: VisitFilter, by: str) -> list[Any]:
     """Every period of the range, so that empty ones are listed as zero."""
     if by == "hour":
         return list(range(24))
@@ -427,7 +427,7 @@ def visit_report(s: Session, flt: VisitFilter, by: str) -> VisitReport:
         grouped: dict[Any, Counts] = {}
         for k, c in counted.items():
             grouped.setdefault(convert(k), Counts()).merge(c)
-        rows = [(k, grouped.get(k, Counts())) for k in _periods(flt, by)]
+        rows = [(k, grouped.get(k, Counts())) for k in period_keys(flt, by)]
     elif by == "gender":
         keyed, total = per_gender(s, flt), total_counts(s, flt)
         rows = list(keyed.items())

@@ -70,12 +70,13 @@ def _back(path: str, **query: str) -> Response:
 
 def _members(ctx: Ctx, status: int = 200, error: str = "", form: dict | None = None) -> Response:
     query = ctx.request.query_params.get("q", "").strip()
-    found = _desk(ctx).search(ctx.account, query) if query else None
+    found, matching = _desk(ctx).search(ctx.account, query) if query else (None, 0)
     return ctx.render(
         "members.html",
         status,
         query=query,
         found=found,
+        matching=matching,
         today=local_day(utcnow()),
         genders=GENDERS,
         categories=[c.code for c in ctx.dash.settings.categories.categories],

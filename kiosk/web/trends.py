@@ -63,7 +63,7 @@ def key_label(ctx: Ctx, key: str, value: Any, one_site: bool) -> str:
         return f"{value} · {names[value]}" if value in names else str(value)
     if key == "room":
         site, code = value
-        room = ctx.dash._room(site, code)  # noqa: SLF001 - the layout's room names
+        room = ctx.dash.room(site, code)
         name = (room.name_en if ctx.lang == "en" else room.name) if room else code
         return name if one_site else f"{site} · {name}"
     return ctx._(NOT_GIVEN) if value == NOT_GIVEN else str(value)

@@ -9,8 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from kiosk.adapters.db.engine import make_engine, make_sessionmaker
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.domain.members import renewed_until
+from kiosk.services.members import add_member
 from tests.web.conftest import Web, csrf_of
 from tests.web.pages import cli_json, table
 
@@ -125,3 +127,20 @@ def test_groups_are_kept_to_their_site(web: Web) -> None:
     # An admin must say which site a new group visits.
     r = boss.post("/groups/add", data={"csrf": b_token} | fields)
     assert r.status_code == 400
+
+
+def test_a_search_that_holds_most_members_lists_the_first_hundred(web: Web) -> None:
+    """Typing one letter must not put 8,000 names on a page: the first hundred, and how many."""
+    engine = make_engine(web.settings.database_url)
+    with make_sessionmaker(engine).begin() as s:
+        for i in range(130):
+            add_member(s, f"M{i:05d}", f"Anggota Nomor {i}", "L", "Umum", None)
+    engine.dispose()
+    siti = web.client("siti")
+    r = siti.get("/members?q=nomor")
+    assert r.status_code == 200
+    rows = table(r.text, "member-list")
+    assert [row[0] for row in rows] == [f"M{i:05d}" for i in range(100)]
+    assert re.search(r'id="member-more"[^>]*>[^<]*100[^<]*130', r.text)
+    r = siti.get("/members?q=nomor 12")
+    assert len(table(r.text, "member-list")) == 11 and 'id="member-more"' not in r.text

@@ -8,6 +8,9 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import text
+
+from kiosk.adapters.db.engine import make_engine
 from kiosk.services.guests import GuestForm
 from tests.web.conftest import Web
 from tests.web.pages import cli_json, table
@@ -137,3 +140,17 @@ def test_satisfaction_is_the_cli_ikm(web: Web, tmp_path: Path) -> None:
     c.get("/lang/en?next=/today")
     r = c.get("/satisfaction?from=2025-01-01&to=2025-03-31&standard=2017")
     assert f'id="ikm-value">{cli["ikm_display"]}<' in r.text and "Suggestions" in r.text
+
+
+def test_a_site_no_longer_in_the_layout_keeps_its_visits_on_the_page(web: Web) -> None:
+    """A branch closed and taken out of the layout: its old visits still count, under its code."""
+    history(web)
+    engine = make_engine(web.settings.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE visits SET site = 'CAB-LAMA' WHERE site = 'CAB-TABA'"))
+    engine.dispose()
+    r = web.client("boss").get("/trends?by=month&from=2025-01-01&to=2025-03-31")
+    assert r.status_code == 200
+    sites = {row[0]: int(row[1]) for row in table(r.text, "trend-site")}
+    rooms = {row[0]: int(row[1]) for row in table(r.text, "trend-room")}
+    assert sites["CAB-LAMA"] == 7 and rooms["CAB-LAMA · BACA"] == 7

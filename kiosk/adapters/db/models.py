@@ -337,6 +337,52 @@ Index(
 )
 
 
+# --- counts kept up to date by the database (migration 0011) ---------------------------------
+# Triggers on `visits` (SQLite and PostgreSQL, db/versions/0011_day_counts.py) add every
+# inserted visit in, take every deleted one out and move every changed one, whatever wrote it
+# (a check-in, a sync batch, a COPY, an erasure). The dashboard's Trends read ten years from
+# these instead of 1.5 million visits; kiosk.services.day_counts says how.
+
+
+class _VisitCounts:
+    """Room visits of one site, room, visitor type, category and gender in a day or month."""
+
+    site: Mapped[str] = mapped_column(String(16), primary_key=True)
+    room: Mapped[str] = mapped_column(String(16), primary_key=True)
+    visitor_type: Mapped[str] = mapped_column(String(6), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" when not given
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)  # "" when not given
+    heads: Mapped[int] = mapped_column(Integer)  # room visits (a group's headcount)
+    records: Mapped[int] = mapped_column(Integer)  # visits (rows)
+    boys: Mapped[int] = mapped_column(Integer)
+    girls: Mapped[int] = mapped_column(Integer)
+    # member visits with no member (erased): each one person of its own, as reports count them
+    unnamed: Mapped[int] = mapped_column(Integer)
+
+
+class DayCount(_VisitCounts, Base):
+    __tablename__ = "visit_day_counts"
+
+    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class MonthCount(_VisitCounts, Base):
+    __tablename__ = "visit_month_counts"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+
+
+class MemberMonth(Base):
+    """A member who came to a site at least once in a month (its first day): members counted
+    once over a long period without reading every visit of it."""
+
+    __tablename__ = "visit_member_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    site: Mapped[str] = mapped_column(String(16), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
 # --- sync between kiosks and the central server (issue 11) -----------------------------------
 # Kiosk side: sync_state (one row once enrolled) and sync_outbox (a row per record to push,
 # written in the record's own transaction by kiosk.adapters.db.outbox). Central side:
