@@ -218,16 +218,14 @@ def shoot(driver, path: Path, width: int, height: int) -> int:  # noqa: ANN001
 
 def log_in(driver, base: str, name: str) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.web.browser import click_and_wait_for_next_page
 
     driver.delete_all_cookies()
     driver.get(base + "/login")
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    button = driver.find_element(By.ID, "login")
-    button.click()
-    WebDriverWait(driver, 60).until(ec.staleness_of(button))
+    click_and_wait_for_next_page(driver, driver.find_element(By.ID, "login"))
 
 
 def render(out: Path, written: list[dict], only: str | None = None) -> None:

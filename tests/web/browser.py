@@ -79,3 +79,21 @@ def wait_for_file(folder: Path, pattern: str, timeout: float = WAIT) -> Path:
 def clear(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+
+
+def click_and_wait_for_next_page(driver: Any, button: Any, timeout: float = WAIT) -> None:
+    """Click a form's button and wait until the page it leads to has loaded.
+
+    The page being left is marked; the wait ends when a document without the mark is complete.
+    Waiting for the button to go stale instead raced with Chromium replacing the document
+    ("Node with given id does not belong to the document"), so this asks the page itself, and
+    a question asked while the document changes is simply asked again.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_script("window.kioskPageLeft = true")
+    button.click()
+    loaded = "return document.readyState === 'complete' && window.kioskPageLeft === undefined"
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,))
+    wait.until(lambda d: d.execute_script(loaded))

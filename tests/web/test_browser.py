@@ -21,7 +21,14 @@ from sqlalchemy.engine import make_url
 from kiosk.domain.clock import local_day, utcnow
 from kiosk.services.guests import GuestForm
 from tests.sync.conftest import RUN_KIOSK, Central, Kiosk
-from tests.web.browser import WAIT, browser_problem, clear, open_browser, wait_for_file
+from tests.web.browser import (
+    WAIT,
+    browser_problem,
+    clear,
+    click_and_wait_for_next_page,
+    open_browser,
+    wait_for_file,
+)
 from tests.web.conftest import PASSWORDS, add_accounts, away_from_midnight
 
 PG_URL = os.environ.get("KIOSK_TEST_PG_URL")
@@ -87,15 +94,11 @@ def text_of(driver: Any, element_id: str) -> str:
 
 
 def log_in(driver: Any, base: str, name: str, password: str | None = None) -> None:
-    from selenium.webdriver.support import expected_conditions as ec
-
     driver.delete_all_cookies()
     driver.get(base + "/login")
     by_id(driver, "name").send_keys(name)
     by_id(driver, "password").send_keys(PASSWORDS[name] if password is None else password)
-    old = by_id(driver, "login")
-    old.click()
-    until(driver, ec.staleness_of(old))  # the answer page has loaded
+    click_and_wait_for_next_page(driver, by_id(driver, "login"))
 
 
 def test_a_kiosk_check_in_appears_on_today_after_a_sync(
