@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.adapters.db.models import DayCount, MemberMonth, MonthCount, Visit
 from kiosk.domain.counts import NOT_GIVEN, Counts, VisitFilter
-from kiosk.services.reports import apply_filter, month_text, period_keys, year_text
+from kiosk.services.reports import (
+    apply_filter,
+    category_spellings_asked,
+    month_text,
+    period_keys,
+    year_text,
+)
 
 CONVERT = {"day": lambda v: v, "month": lambda v: (int(v[:4]), int(v[5:])), "year": int}
 Table = type[DayCount] | type[MonthCount]
@@ -33,14 +39,12 @@ def _dated(table: Table) -> Any:
 
 
 def _keys(table: Table, name: str) -> list[Any]:
-    """The grouping columns of a period or key on a counts table."""
+    """The grouping columns of a period ("day", "month", "year") or of the "breakdown"."""
     if name == "day":
         return [table.local_day]  # type: ignore[union-attr] - asked of the day counts only
     if name in ("month", "year"):
         return [(month_text if name == "month" else year_text)(_dated(table))]
-    return {
-        "breakdown": [table.site, table.room, table.category],
-    }[name]
+    return [table.site, table.room, table.category]
 
 
 def _parts(flt: VisitFilter, days_only: bool) -> list[tuple[Table, date, date]]:
@@ -77,16 +81,14 @@ def _grouped(s: Session, flt: VisitFilter, name: str) -> Iterator[Any]:
             q = q.where(table.site == flt.site)
         if flt.room:
             q = q.where(table.room == flt.room)
-        if flt.category:  # any spelling, as reports.apply_filter
-            code = flt.categories.resolve(flt.category)
-            names = flt.categories.spellings(code) if code else {flt.category.casefold()}
-            q = q.where(func.lower(table.category).in_(sorted(names)))
+        if flt.category:
+            q = q.where(func.lower(table.category).in_(category_spellings_asked(flt)))
         yield from s.execute(q.group_by(*keys, table.visitor_type, table.gender))
 
 
 def _add(c: Counts, kind: str, gender: str, sums: tuple[Any, ...]) -> None:
     """One grouped row into `c`: room visits by gender as the reports count them (a group's
-    boys and girls); people only where no member needs counting once (see total())."""
+    boys and girls); people only where no member needs counting once (see breakdown())."""
     heads, n, boys, girls, unnamed = (int(x or 0) for x in sums)
     male = heads if gender == "L" else boys
     female = heads if gender == "P" else girls

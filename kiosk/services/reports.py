@@ -149,11 +149,16 @@ def apply_filter(flt: VisitFilter, q: Select[Any]) -> Select[Any]:
         q = q.where(Visit.site == flt.site)
     if flt.room:
         q = q.where(Visit.room == flt.room)
-    if flt.category:  # any spelling: "Pelajar" from the member file is guests' "pelajar"
-        code = flt.categories.resolve(flt.category)
-        names = flt.categories.spellings(code) if code else {flt.category.casefold()}
-        q = q.where(func.lower(Visit.category).in_(sorted(names)))
+    if flt.category:
+        q = q.where(func.lower(Visit.category).in_(category_spellings_asked(flt)))
     return q
+
+
+def category_spellings_asked(flt: VisitFilter) -> list[str]:
+    """Every spelling (lower case) of the filter's category: "Pelajar" from the member file is
+    guests' "pelajar", and a mapped member type counts in its category."""
+    code = flt.categories.resolve(flt.category or "")
+    return sorted(flt.categories.spellings(code) if code else {(flt.category or "").casefold()})
 
 
 # --- queries --------------------------------------------------------------------------------
