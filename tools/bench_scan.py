@@ -7,18 +7,21 @@ and the preprocessing variants on hard frames, all as ratios against the single 
     .venv/bin/python tools/bench_scan.py --photos DIR       # + a labelled photo set
     .venv/bin/python tools/bench_scan.py --frames 100000    # long memory run
     .venv/bin/python tools/bench_scan.py --section hard --live as_is thicken   # another rotation
+    .venv/bin/python tools/bench_scan.py --section presentations --seed 11   # hard presentations
 
 Prints one JSON document. Frames are rendered with tests.support.synth (tilt, motion blur, noise,
 light changes, glare, JPEG) at 640x480 and 1280x720, plus empty scenes for false positives.
-"rotating" is the live kiosk's decoder (kiosk.vision.variants.RotatingDecoder: one variant per
-frame); "zxing" is the single pass it replaced. The hard section (`hard`) measures every
-candidate variant on the hard still set (tools/make_hard_set.py, rendered here with another seed
-than the one the lists were chosen on), the still cascade and the rotation, and per-presentation
-success on the hard conditions (each frame through every variant of the rotation once, the
-scanner replayed with the frames' reads: the single pass, the rotation and the rotation without
-each of its variants on the very same frames). Frame times are given as this thread's CPU time
-and as wall time, with the load average. --photos DIR takes a folder of images with a labels.json
-({"image.jpg": {"codes": ["text", ...]}}, other keys ignored) and reports the same rates on it.
+"rotating" is the live kiosk's decoder (kiosk.vision.variants.RotatingDecoder: the frame as it
+is, and a turn of variants where that reads nothing); "zxing" is the single pass it replaced.
+The hard section (`hard`) measures every candidate variant on the hard still set
+(tools/make_hard_set.py, rendered here with another seed than the one the lists were chosen
+on), the still cascade and the live decoder, and per-presentation success on the hard
+conditions (each frame read by every variant once, the scanner replayed with the reads each
+plan makes: the single pass, the live decoder and the decoder without each of its variants on
+the very same frames); `presentations` runs that last part alone. Frame times are given as
+this thread's CPU time and as wall time, with the load average. --photos DIR takes a folder of
+images with a labels.json ({"image.jpg": {"codes": ["text", ...]}}, other keys ignored) and
+reports the same rates on it.
 Everything runs on one thread (cv2.setNumThreads(1)) so the decoders are compared fairly.
 """
 
@@ -611,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--frames", type=int, default=3000, help="frames in the memory run")
     p.add_argument("--seed", type=int, default=2016)
     p.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
-    p.add_argument("--section", choices=("all", "engines", "hard"), default="all")
+    p.add_argument("--section", choices=("all", "engines", "hard", "presentations"), default="all")
     p.add_argument("--hard-per-condition", type=int, default=40, help="hard stills per condition")
     p.add_argument(
         "--hard-presentations", type=int, default=10, help="presentations per hard condition"
@@ -640,6 +643,10 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "opencv": cv2.__version__, "threads": 1},
     }
+    if args.section == "presentations":  # the live decoder on hard presentations alone
+        report["hard_presentations"] = bench_presentations(
+            args.hard_presentations, args.seed + 2, (1280, 720), tuple(args.live)
+        )
     if args.section in ("all", "hard"):
         report["hard"] = bench_hard(args)
     if args.section in ("all", "engines"):

@@ -182,12 +182,12 @@ CANDIDATES: dict[str, Variant] = {
 
 # Live: zxing reads every frame as it is; a frame it cannot read goes, where zxing located a
 # code, through ZBar on the half-size frame binarized by the local mean and, when that reads
-# nothing either, through zxing on the half-size frame under a strong unsharp mask (1.1 ms; it
-# reads motion-blurred and defocused cards zxing located nothing in). Chosen by replaying 432
+# nothing either, through zxing on the half-size frame under a strong unsharp mask (about 1 ms;
+# it reads defocused and motion-blurred cards zxing located nothing in). Chosen by replaying 432
 # hard presentations of seeds 13-16 (every start phase): both on every unread frame read 80.8 %,
 # alternating them 79.2 %, the earlier pair (ZBar sharpened / binarized, alternating) 79.1 %,
-# the single pass 74.1 %; adding half, half_thicken_zbar or a crop of the located code scaled
-# up x2 (sharpened or not) gained at most 1 of 432. README camera section.
+# the single pass 74.1 %; a third variant in the turn (half_thicken_zbar, half, thicken, a crop
+# of the located code scaled up x2, ...) gained at most 2 of 432. README camera section.
 LIVE = ("seen_half_binarize_zbar+half_sharpen_strong",)
 # Stills: chosen greedily on the hard set of seeds 13 and 14 (540 codes, tools/make_hard_set.py),
 # each adding at least two codes to the ones before it (binarize_fine_zbar, measured last: five).
@@ -313,15 +313,12 @@ class RotatingDecoder:
         # The frame as it is is read anyway; a variant whose engine cannot run here (no
         # libzbar0) would only waste its frames.
         turns = [
-            [v for v in pick(turn.split("+")) if v.name != "as_is" and self._runs(v)]
+            [v for v in pick([turn]) if v.name != "as_is" and self.engines.get(v.engine)]
             for turn in variants
         ]
         self.turns = [t for t in turns if t]
         self._turn = 0
         self.last = ""  # the variants the last frame went through, "+"-joined
-
-    def _runs(self, variant: Variant) -> bool:
-        return self.engines.get(variant.engine) is not None
 
     def decode(self, frame: Any) -> list[Code]:
         grey = as_grey(frame)
