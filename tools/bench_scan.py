@@ -7,18 +7,21 @@ and the preprocessing variants on hard frames, all as ratios against the single 
     .venv/bin/python tools/bench_scan.py --photos DIR       # + a labelled photo set
     .venv/bin/python tools/bench_scan.py --frames 100000    # long memory run
     .venv/bin/python tools/bench_scan.py --section hard --live as_is thicken   # another rotation
+    .venv/bin/python tools/bench_scan.py --section presentations --seed 11   # hard presentations
 
 Prints one JSON document. Frames are rendered with tests.support.synth (tilt, motion blur, noise,
 light changes, glare, JPEG) at 640x480 and 1280x720, plus empty scenes for false positives.
-"rotating" is the live kiosk's decoder (kiosk.vision.variants.RotatingDecoder: one variant per
-frame); "zxing" is the single pass it replaced. The hard section (`hard`) measures every
-candidate variant on the hard still set (tools/make_hard_set.py, rendered here with another seed
-than the one the lists were chosen on), the still cascade and the rotation, and per-presentation
-success on the hard conditions (each frame through every variant of the rotation once, the
-scanner replayed with the frames' reads: the single pass, the rotation and the rotation without
-each of its variants on the very same frames). Frame times are given as this thread's CPU time
-and as wall time, with the load average. --photos DIR takes a folder of images with a labels.json
-({"image.jpg": {"codes": ["text", ...]}}, other keys ignored) and reports the same rates on it.
+"rotating" is the live kiosk's decoder (kiosk.vision.variants.RotatingDecoder: the frame as it
+is, and a turn of variants where that reads nothing); "zxing" is the single pass it replaced.
+The hard section (`hard`) measures every candidate variant on the hard still set
+(tools/make_hard_set.py, rendered here with another seed than the one the lists were chosen
+on), the still cascade and the live decoder, and per-presentation success on the hard
+conditions (each frame read by every variant once, the scanner replayed with the reads each
+plan makes: the single pass, the live decoder and the decoder without each of its variants on
+the very same frames); `presentations` runs that last part alone. Frame times are given as
+this thread's CPU time and as wall time, with the load average. --photos DIR takes a folder of
+images with a labels.json ({"image.jpg": {"codes": ["text", ...]}}, other keys ignored) and
+reports the same rates on it.
 Everything runs on one thread (cv2.setNumThreads(1)) so the decoders are compared fairly.
 """
 
@@ -42,7 +45,6 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kiosk.vision.decoders import (  # noqa: E402
-    QR,
     Code,
     DecoderUnavailable,
     as_grey,
@@ -58,6 +60,7 @@ from kiosk.vision.variants import (  # noqa: E402
     CascadeDecoder,
     Engines,
     RotatingDecoder,
+    Variant,
     merge,
     pick,
 )
@@ -362,8 +365,9 @@ def hard_set(per_condition: int, empty: int, seed: int) -> list[tuple[str, list,
 def bench_stills(
     images: list[tuple[str, list, Any, str]], budget_ms: float, live: tuple[str, ...] = LIVE
 ) -> dict[str, Any]:
-    """Read rate of every candidate variant, the rotation (the union of LIVE, what a card held
-    for len(LIVE) frames meets) and the still cascade, against the single pass (as_is)."""
+    """Read rate of every candidate variant, the rotation (the frame as it is and the union of
+    LIVE's variants, what a card held for len(LIVE) unread frames meets) and the still cascade,
+    against the single pass (as_is)."""
     engines = Engines()
     total = sum(len(codes) for _, codes, _, _ in images)
     reads: dict[str, set] = {n: set() for n in CANDIDATES}
@@ -408,6 +412,8 @@ def bench_stills(
             got |= reads[n]
         return out
 
+    # The rotation reads every frame as it is, and its turns' variants.
+    live = tuple(dict.fromkeys(("as_is", *(v.name for v in pick(live)))))
     rotation = set().union(*(reads[n] for n in live))
     variants = {
         n: {
@@ -492,44 +498,37 @@ def bench_frame_times(
     return out
 
 
-def replay(reads: list[dict[str, list[str]]], rotation: tuple[str, ...]) -> list[str]:
-    """The texts of the events a scanner gives when frame k goes through rotation[k % n]."""
-    scanner = Scanner()
-    events = []
-    for k, by_variant in enumerate(reads):
-        texts = by_variant[rotation[k % len(rotation)]]
-        codes = [Code(t, QR, ((0, 0), (9, 0), (9, 9), (0, 9))) for t in texts]
-        events += scanner.feed(codes, frame=k, at=k / FPS)
-    return [e.text for e in events]
-
-
 def bench_presentations(
     per_condition: int, seed: int, size: tuple[int, int], live: tuple[str, ...] = LIVE
 ) -> dict[str, Any]:
     """Cards presented under each hard condition (approach, tilt, hold, leave, at 30 fps):
     success = exactly one event with the card's text and no other event.
 
-    Every frame goes through every variant of the rotation once (decoding is deterministic), and
-    the scanner is replayed with the frames' reads: the single pass (as_is on every frame), the
-    rotation as the kiosk runs it (RotatingDecoder: frame k meets live[k % n]) and the rotation
-    without each of its variants in turn, which is what that variant earns."""
+    Every frame is read once as it is and once by each variant a plan asks for (decoding is
+    deterministic), and each plan follows RotatingDecoder's rule: the frame as it is, and on a
+    frame that gives nothing the plan's next variant (a when_seen one only where zxing located
+    a code). Plans: the single pass, the rotation as the kiosk runs it and the rotation without
+    each of its variants in turn, which is what that variant earns. Each plan's rotation runs
+    on across presentations, as the kiosk's does; each presentation gets a fresh scanner."""
     rng = np.random.default_rng(seed)
     w, h = size
     scenes = [synth.background(w, h, rng) for _ in range(4)]
     engines = Engines()
-    names = list(dict.fromkeys(("as_is", *live)))
-    plain = dict(zip(names, pick(names), strict=True))  # name -> Variant
-    plans: dict[str, tuple[str, ...]] = {"single": ("as_is",), "rotating": tuple(live)}
-    for name in dict.fromkeys(live):
-        rest = tuple(n for n in live if n != name)
-        if rest:
-            plans[f"without_{name}"] = rest
+    zxing = engines.get("zxing")
+    turns = RotatingDecoder(live).turns
+    plans: dict[str, list[list[Variant]]] = {"single": [], "rotating": turns}
+    for name in dict.fromkeys(v.name for turn in turns for v in turn):
+        rest = [[v for v in turn if v.name != name] for turn in turns]
+        plans[f"without_{name}"] = [t for t in rest if t]
+    at = dict.fromkeys(plans, 0)  # each plan's place in its rotation
     result: dict[str, Any] = {}
     totals = dict.fromkeys(plans, 0)
-    failures: dict[str, int] = {"no_event": 0, "duplicate": 0, "wrong_or_stray": 0}
+    kinds = ("no_event", "duplicate", "wrong_or_stray")
+    failures = dict.fromkeys(kinds, 0)
     presented = 0
     for cond in synth.HARD_CONDITIONS:
         ok = dict.fromkeys(plans, 0)
+        failed = dict.fromkeys(kinds, 0)
         for i in range(per_condition):
             if i % 2 == 0:
                 text = synth.demo_payload(int(rng.integers(1, 25)))
@@ -546,28 +545,42 @@ def bench_presentations(
                 leave=int(rng.integers(4, 7)),
                 gap=8,
             )
-            reads = []
-            for ff in synth.presentation_frames(
+            scanners = {plan: Scanner() for plan in plans}
+            events: dict[str, list[str]] = {plan: [] for plan in plans}
+            frames = synth.presentation_frames(
                 p, i, scenes[i % 4], rng, look_fn=cond.look, pose_fn=cond.pose
-            ):
+            )
+            for k, ff in enumerate(frames):
                 grey = as_grey(ff.image)
-                reads.append({n: [c.text for c in v.run(grey, engines)] for n, v in plain.items()})
-            for plan, rotation in plans.items():
-                events = replay(reads, rotation)
-                ok[plan] += events == [text]
-                if plan == "rotating" and events != [text]:
-                    kind = (
-                        "no_event"
-                        if not events
-                        else "duplicate"
-                        if set(events) == {text}
-                        else "wrong_or_stray"
-                    )
-                    failures[kind] += 1
+                first, seen = zxing.read_seen(grey)
+                reads: dict[str, list[Code]] = {}
+                for plan, rotation in plans.items():
+                    codes = first
+                    if not first and rotation:
+                        turn = rotation[at[plan] % len(rotation)]
+                        at[plan] += 1
+                        for variant in turn:
+                            if variant.when_seen and not seen:
+                                continue
+                            if variant.name not in reads:
+                                reads[variant.name] = variant.read(grey, engines)
+                            codes = reads[variant.name]
+                            if codes:
+                                break
+                    found = scanners[plan].feed(codes, frame=k, at=k / FPS)
+                    events[plan] += [e.text for e in found]
+            for plan in plans:
+                ok[plan] += events[plan] == [text]
+            got = events["rotating"]
+            if got != [text]:
+                kind = kinds[0] if not got else kinds[1] if set(got) == {text} else kinds[2]
+                failed[kind] += 1
+                failures[kind] += 1
         result[cond.name] = {
             "presented": per_condition,
             "single": round(ok["single"] / per_condition, 3),
             "rotating": round(ok["rotating"] / per_condition, 3),
+            "rotating_failures": failed,
         }
         for plan in plans:
             totals[plan] += ok[plan]
@@ -601,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--frames", type=int, default=3000, help="frames in the memory run")
     p.add_argument("--seed", type=int, default=2016)
     p.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
-    p.add_argument("--section", choices=("all", "engines", "hard"), default="all")
+    p.add_argument("--section", choices=("all", "engines", "hard", "presentations"), default="all")
     p.add_argument("--hard-per-condition", type=int, default=40, help="hard stills per condition")
     p.add_argument(
         "--hard-presentations", type=int, default=10, help="presentations per hard condition"
@@ -611,13 +624,17 @@ def main(argv: list[str] | None = None) -> int:
         "--live",
         nargs="+",
         default=list(LIVE),
-        choices=list(CANDIDATES),
-        metavar="VARIANT",
-        help="another rotation to measure in the hard section (default: the kiosk's)",
+        metavar="TURN",
+        help="another rotation to measure in the hard section (default: the kiosk's); a turn "
+        "is a variant name or several joined by '+'",
     )
     p.add_argument("--photos", type=Path, help="a labelled photo folder (labels.json) to rate")
     p.add_argument("--memory-only", metavar="VIDEO", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    try:
+        pick(args.live)
+    except ValueError as exc:
+        p.error(str(exc))
     cv2.setNumThreads(1)
     if args.memory_only:
         print(json.dumps(bench_memory(Path(args.memory_only), args.frames)))
@@ -626,6 +643,10 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "opencv": cv2.__version__, "threads": 1},
     }
+    if args.section == "presentations":  # the live decoder on hard presentations alone
+        report["hard_presentations"] = bench_presentations(
+            args.hard_presentations, args.seed + 2, (1280, 720), tuple(args.live)
+        )
     if args.section in ("all", "hard"):
         report["hard"] = bench_hard(args)
     if args.section in ("all", "engines"):

@@ -199,11 +199,18 @@ class ZxingDecoder(_Base):
         import zxingcpp
 
         self._zx = zxingcpp
-        fmts = [zxingcpp.BarcodeFormat.QRCode]
+        f = zxingcpp.BarcodeFormat
+        # zxing-cpp 3's QRCode is the whole family (Micro QR and rMQR too): a Micro QR "found"
+        # in a card's module pattern once gave a wrong text. Ask for plain QR only (Model 2;
+        # zxing-cpp 2 has no such name and its QRCode is plain QR) and keep only the formats
+        # named below, whatever a binding version reports.
+        plain = getattr(f, "QRCodeModel2", f.QRCode)
+        self._names = {f.QRCode: QR, plain: QR}
+        fmts = [plain]
         if legacy:
-            fmts.append(zxingcpp.BarcodeFormat.Code128)
+            fmts.append(f.Code128)
+            self._names[f.Code128] = CODE128
         self._formats = tuple(fmts)
-        self._names = {zxingcpp.BarcodeFormat.QRCode: QR, zxingcpp.BarcodeFormat.Code128: CODE128}
 
     def _read(self, grey: np.ndarray, binarizer: str = "local") -> list[Code]:
         """`binarizer`: "local" (zxing's default, local averages), "global" (one histogram
@@ -234,6 +241,9 @@ class ZxingDecoder(_Base):
         zx = self._zx
         out = []
         for b in found:
+            fmt = self._names.get(b.format)
+            if fmt is None:  # Micro QR, rMQR (or Code 128 without legacy cards): not ours
+                continue
             if b.content_type in (zx.ContentType.Text, zx.ContentType.GS1):
                 text, binary, oversized = bounded_text(b.text)
             else:
@@ -241,7 +251,6 @@ class ZxingDecoder(_Base):
                 binary = binary or b.content_type == zx.ContentType.Binary
             p = b.position
             corners = [(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
-            fmt = self._names.get(b.format, str(b.format))
             out.append(Code(text, fmt, _order_corners(corners), binary, oversized))
         return out
 

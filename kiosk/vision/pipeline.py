@@ -43,10 +43,10 @@ class CardPipeline:
     def for_cards(
         cls, engine: str = DEFAULT_ENGINE, legacy: bool = False, rotate: bool = True
     ) -> CardPipeline:
-        """The kiosk's pipeline. With zxing (the default engine) the preprocessing variants
-        rotate across consecutive frames (kiosk.vision.variants.LIVE); `rotate=False` or the
-        pyzbar engine decode every frame as it is. Only the library's own codes count as
-        "several cards at once" (a poster QR in view never blocks a card).
+        """The kiosk's pipeline. With zxing (the default engine) a frame zxing cannot read as
+        it is takes the next turn of the preprocessing variants (kiosk.vision.variants.LIVE);
+        `rotate=False` or the pyzbar engine decode every frame as it is. Only the library's
+        own codes count as "several cards at once" (a poster QR in view never blocks a card).
         Raises DecoderUnavailable."""
         decoder: Decoder
         if rotate and engine == "zxing":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import qrcode
@@ -25,6 +27,7 @@ from kiosk.vision.decoders import (
 )
 from tests.support import synth
 
+DATA = Path(__file__).parent / "data"
 ENGINES = ["zxing", pytest.param("pyzbar", marks=needs_zbar)]
 
 
@@ -154,6 +157,21 @@ def test_text_in_other_encodings_does_not_crash(encoding: str) -> None:
         qr_of("Perpustakaan café データ".encode(encoding, "ignore"))
     )
     assert len(codes) == 1 and codes[0].text.startswith("Perpustakaan caf")
+
+
+def test_micro_qr_is_not_a_card_code() -> None:
+    """zxing-cpp 3 reads Micro QR as part of "QRCode"; a Micro QR found in a card's modules
+    once gave a wrong text. The image: a card beside a Micro QR label ("M2016999", written by
+    zxing-cpp's own writer), which zxing-cpp's QRCode family reads as two codes."""
+    grey = cv2.imread(str(DATA / "card_beside_micro_qr.png"), cv2.IMREAD_GRAYSCALE)
+    family = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert "M2016999" in [b.text for b in family]  # the image still shows the case
+    for legacy in (False, True):
+        decoder = make_decoder("zxing", legacy=legacy)
+        assert [(c.text, c.format) for c in decoder.decode(grey)] == [(TEXTS[0], QR)]
+        # Kept out by the format check too, not only by the formats zxing is asked for.
+        decoder._formats = (zxingcpp.BarcodeFormat.QRCode,)
+        assert [c.text for c in decoder.decode(grey)] == [TEXTS[0]]
 
 
 def test_many_codes_in_one_frame() -> None:
