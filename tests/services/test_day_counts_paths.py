@@ -366,3 +366,55 @@ def test_concurrent_pushes_into_one_day_and_room(db_url: str, tmp_path: Path) ->
         assert_reports_agree(s, VisitFilter(day, day, "PUSAT", categories=DEFAULT))
         assert_reports_agree(s, VisitFilter(date(2025, 3, 1), date(2025, 3, 31), None))
     engine.dispose()
+
+
+def test_a_push_caught_in_a_deadlock_leaves_its_visit_queued(db_url: str, tmp_path: Path) -> None:
+    """The count rows are shared: a push storing item by item (a bad item in its batch) and
+    another transaction taking the same site's rooms in the other order deadlock, and
+    PostgreSQL cancels one of them. A visit of the push cancelled so is not refused (the kiosk
+    would set it aside for staff) but left unanswered: the kiosk sends it again."""
+    engine = _pg(db_url)
+    settings = load_settings(overrides={"data_dir": tmp_path, "db_url": db_url}, environ={})
+    Keyring.generate(settings.key_file)
+    db = sync_central.CentralDatabase.open(settings)
+    with db.sessions() as s, s.begin():
+        code = sync_central.add_kiosk(s, "k0", "PUSAT", "entrance").code
+    token = db.enroll(code, "10.0.0.1")["token"]
+    rng = random.Random(9)
+    day = date(2025, 3, 3)
+
+    def guest(room: str, category: str = "Umum") -> dict[str, Any]:
+        row = _visit(rng, day, [])
+        row.update(visitor_type="guest", member_id=None, room=room, category=category,
+                   headcount=1, children=0, adults=1, boys=None, girls=None, gender="L",
+                   kiosk_id="k0", site="PUSAT")  # fmt: skip
+        return row
+
+    def item(row: dict[str, Any]) -> dict[str, Any]:
+        record = {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+        record.update(id=str(row["id"]), guest_id=None, group_id=None)
+        return {"kind": "visit", "record": record}
+
+    items = [item(guest("REF")), item(guest("BACA")), item(guest("KOL", "Um\x00um"))]
+    answers: list[dict[str, Any]] = []
+    with engine.connect() as other:
+        other.execute(text("SET deadlock_timeout = '60s'"))  # the push finds the deadlock
+        other.execute(insert(Visit), [guest("BACA")])  # holds BACA's counts of the day
+        pid = other.execute(text("SELECT pg_backend_pid()")).scalar()
+        t = threading.Thread(target=lambda: answers.append(db.push(token, {"items": items})))
+        t.start()  # stores REF's visit, then waits for BACA's counts
+        blocked = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+        )
+        with engine.connect() as watch:
+            while not watch.execute(blocked, {"pid": pid}).scalar():
+                t.join(0.05)
+        other.execute(insert(Visit), [guest("REF")])  # waits for the push: a deadlock
+        other.commit()
+        t.join()
+    db.close()
+    ref, baca, bad = answers[0]["results"]
+    assert ref["status"] == "stored" and bad["status"] == "refused"
+    assert baca is None or baca["status"] == "stored", baca
+    assert_kept(engine)
+    engine.dispose()
