@@ -17,11 +17,11 @@ deleted or corrected by hand) changes them in the same transaction:
 PostgreSQL runs one statement per insert, update or delete statement (transition tables), so a
 sync batch of a thousand visits costs a few statements more, not thousands; SQLite, in
 process, runs its triggers per row.
+
 A member's month goes when a statement takes out the member's last visit of it: on
 PostgreSQL two transactions at once must not each see the other's visit (both keep the
-month) nor miss a visit of the month being stored (the month goes): member months are locked
-by the statements that add or take out their visits (migration 0012 brought this to
-databases already at 0011).
+month) nor miss a visit of the month being stored (the month goes), so member months are
+locked by the statements that add or take out their visits.
 
 SQLite drops a table's triggers when a migration rebuilds it (`batch_alter_table("visits")`):
 such a migration must create them again (`create_triggers`).
