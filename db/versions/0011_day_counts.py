@@ -18,6 +18,11 @@ PostgreSQL runs one statement per insert, update or delete statement (transition
 sync batch of a thousand visits costs a few statements more, not thousands; SQLite, in
 process, runs its triggers per row.
 
+A member's month goes when a statement takes out the member's last visit of it: on
+PostgreSQL two transactions at once must not each see the other's visit (both keep the
+month) nor miss a visit of the month being stored (the month goes), so member months are
+locked by the statements that add or take out their visits.
+
 SQLite drops a table's triggers when a migration rebuilds it (`batch_alter_table("visits")`):
 such a migration must create them again (`create_triggers`).
 """
@@ -92,11 +97,21 @@ BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN {take_old}
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN {add_new}
+        -- an existing member month is locked (not changed) until this transaction ends, so
+        -- that one taking a visit of the same month out waits and then sees this one
         INSERT INTO visit_member_months (month, site, member_id)
         SELECT * FROM ({_members("new_rows", "postgresql")}) m
-        ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING;
+        ORDER BY 1, 2, 3 ON CONFLICT (month, site, member_id)
+        DO UPDATE SET member_id = excluded.member_id WHERE false;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN {empty}
+        -- lock the member months first; the DELETE's own snapshot, taken after, then sees
+        -- the visits that other transactions committed meanwhile (a visit of the month
+        -- stored, or another visit of the month taken out at the same time)
+        PERFORM 1 FROM visit_member_months mm
+        JOIN ({_members("old_rows", "postgresql")}) o
+          ON mm.month = o.month AND mm.site = o.site AND mm.member_id = o.member_id
+        ORDER BY mm.month, mm.site, mm.member_id FOR UPDATE OF mm;
         DELETE FROM visit_member_months mm USING ({_members("old_rows", "postgresql")}) o
         WHERE mm.month = o.month AND mm.site = o.site AND mm.member_id = o.member_id
           AND NOT EXISTS (

@@ -154,3 +154,42 @@ def test_a_site_no_longer_in_the_layout_keeps_its_visits_on_the_page(web: Web) -
     sites = {row[0]: int(row[1]) for row in table(r.text, "trend-site")}
     rooms = {row[0]: int(row[1]) for row in table(r.text, "trend-room")}
     assert sites["CAB-LAMA"] == 7 and rooms["CAB-LAMA · BACA"] == 7
+
+
+# Visits around a leap day and two year ends: the days around them are counted from the day
+# counts, whole months and years from the month counts.
+EDGE_DAYS = [
+    (date(2022, 12, 31), 2), (date(2023, 1, 1), 3), (date(2023, 2, 28), 4), (date(2023, 3, 1), 1),
+    (date(2023, 12, 31), 5), (date(2024, 1, 1), 2), (date(2024, 2, 29), 6), (date(2024, 3, 1), 3),
+    (date(2024, 3, 31), 1),
+]  # fmt: skip
+
+
+def test_edge_periods_are_the_cli_report(web: Web) -> None:
+    svc = web.kiosk("PUSAT")
+    for day, n in EDGE_DAYS:
+        for i in range(n):
+            form = GuestForm(("pelajar", "umum")[i % 2], "LP"[i % 2], "16.73", "membaca")
+            at = datetime(day.year, day.month, day.day, 2 + i, 0, tzinfo=UTC)
+            svc.guest_check_in(form, "BACA", at=at)
+    db = web.settings.database_url
+    c = web.client("boss")
+    for by, start, end, last_start, last_end in (
+        ("day", "2024-02-29", "2024-02-29", "2023-02-28", "2023-02-28"),  # one leap day
+        ("day", "2024-02-01", "2024-03-01", "2023-02-01", "2023-03-01"),
+        ("week", "2023-12-31", "2024-01-01", "2022-12-31", "2023-01-01"),  # across a year end
+        ("month", "2023-12-31", "2024-03-31", "2022-12-31", "2023-03-31"),
+        ("year", "2023-01-01", "2024-12-31", "2022-01-01", "2023-12-31"),
+    ):
+        page = c.get(f"/trends?by={by}&from={start}&to={end}&site=all")
+        assert page.status_code == 200, (by, start)
+        rows = totals(table(page.text, "trend-periods"))
+        cli_by = "day" if by == "week" else by
+        this = cli_json(db, "report", "visits", "--from", start, "--to", end, "--by", cli_by)
+        last = cli_json(db, "report", "visits", "--from", last_start, "--to", last_end)
+        assert sum(r[1] for r in rows) == sum(r["total"] for r in this["rows"]), (by, start)
+        assert sum(r[2] for r in rows) == last["total"]["total"], (by, start)
+        if by != "week":
+            assert [r[1] for r in rows] == [r["total"] for r in this["rows"]], (by, start)
+        assert re.search(rf'id="trend-total">{this["total"]["visitors"]}<', page.text), by
+        assert re.search(rf'id="trend-last-total">{last["total"]["visitors"]}<', page.text), by
