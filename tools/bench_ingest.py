@@ -27,17 +27,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.adapters.db.engine import init_db, make_engine  # noqa: E402
-from kiosk.adapters.db.models import Member  # noqa: E402
-from kiosk.config import load_settings  # noqa: E402
-from kiosk.domain.cards import Keyring  # noqa: E402
 from kiosk.domain.clock import local_day  # noqa: E402
 from kiosk.services import sync_central  # noqa: E402
-from tools.bench_sync import cpu_seconds, drop_database, scratch_database  # noqa: E402
+from tools.bench_sync import (
+    central_with_members,
+    cpu_seconds,
+    drop_database,
+    scratch_database,
+)  # noqa: E402
 
 
 def batch_text(rng: random.Random, members: list[uuid.UUID], kiosk: str, n: int) -> str:
@@ -81,19 +82,8 @@ def main() -> int:
     url = scratch_database(args.pg_url)
     root = Path(tempfile.mkdtemp(prefix="kiosk-bench-ingest-"))
     try:
-        settings = load_settings(overrides={"data_dir": root, "db_url": url}, environ={})
-        engine = make_engine(url)
-        init_db(engine)
-        Keyring.generate(settings.key_file)
-        db = sync_central.CentralDatabase.open(settings)
+        engine, db, members, _rows = central_with_members(url, root, 5000)
         rng = random.Random(7)
-        members = [uuid.uuid4() for _ in range(5000)]
-        rows = [
-            {"id": m, "number": f"B{i:07d}", "name": "Anggota", "card_seq": 1, "suspended": False}
-            for i, m in enumerate(members)
-        ]
-        with engine.begin() as c:
-            c.execute(insert(Member), rows)
         with db.sessions() as s, s.begin():
             code = sync_central.add_kiosk(s, "bench-1", "PUSAT", "entrance").code
         token = db.enroll(code, "127.0.0.1")["token"]

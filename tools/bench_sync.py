@@ -186,6 +186,27 @@ def scratch_database(admin_url: str) -> str:
     return admin.set(database=name).render_as_string(hide_password=False)
 
 
+def central_with_members(
+    url: str, folder: Path, n: int
+) -> tuple[Any, sync_central.CentralDatabase, list[uuid.UUID], list[dict[str, Any]]]:
+    """A central database at `url` (its files in `folder`) holding `n` members:
+    (engine, CentralDatabase, member ids, member rows)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(overrides={"data_dir": folder, "db_url": url}, environ={})
+    engine = make_engine(url)
+    init_db(engine)
+    Keyring.generate(settings.key_file)
+    db = sync_central.CentralDatabase.open(settings)
+    members = [uuid.uuid4() for _ in range(n)]
+    rows = [
+        {"id": m, "number": f"B{i:07d}", "name": "Anggota", "card_seq": 1, "suspended": False}
+        for i, m in enumerate(members)
+    ]
+    with engine.begin() as c:
+        c.execute(insert(Member), rows)
+    return engine, db, members, rows
+
+
 def drop_database(url: str) -> None:
     u = make_url(url)
     engine = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -200,21 +221,7 @@ def one_run(args: argparse.Namespace, workers: int) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="kiosk-bench-sync-"))
     server = None
     try:
-        central = load_settings(
-            overrides={"data_dir": root / "central", "db_url": db_url}, environ={}
-        )
-        (root / "central").mkdir(parents=True)
-        engine = make_engine(db_url)
-        init_db(engine)
-        Keyring.generate(central.key_file)
-        db = sync_central.CentralDatabase.open(central)
-        members = [uuid.uuid4() for _ in range(args.members)]
-        rows = [
-            {"id": m, "number": f"B{i:07d}", "name": "Anggota", "card_seq": 1, "suspended": False}
-            for i, m in enumerate(members)
-        ]
-        with engine.begin() as c:
-            c.execute(insert(Member), rows)
+        engine, db, members, rows = central_with_members(db_url, root / "central", args.members)
         # One kiosk database made once (schema and members), copied for every kiosk.
         template = root / "template.sqlite3"
         t_engine = make_engine(f"sqlite:///{template}")

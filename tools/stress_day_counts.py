@@ -23,18 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.adapters.db.engine import init_db, make_engine, make_sessionmaker  # noqa: E402
-from kiosk.adapters.db.models import Member  # noqa: E402
+from kiosk.adapters.db.engine import make_sessionmaker  # noqa: E402
 from kiosk.adapters.db.outbox import ERASURE  # noqa: E402
-from kiosk.config import load_settings  # noqa: E402
-from kiosk.domain.cards import Keyring  # noqa: E402
 from kiosk.services import sync_central  # noqa: E402
 from tests.services.test_day_counts import recount, stored  # noqa: E402
-from tools.bench_sync import drop_database, scratch_database  # noqa: E402
+from tools.bench_sync import central_with_members, drop_database, scratch_database  # noqa: E402
 
 AT = datetime(2025, 3, 3, 3, tzinfo=UTC)
 
@@ -64,17 +59,7 @@ def main() -> int:
     url = scratch_database(args.pg_url)
     root = Path(tempfile.mkdtemp(prefix="kiosk-stress-counts-"))
     try:
-        settings = load_settings(overrides={"data_dir": root, "db_url": url}, environ={})
-        engine = make_engine(url)
-        init_db(engine)
-        Keyring.generate(settings.key_file)
-        db = sync_central.CentralDatabase.open(settings)
-        members = [uuid.uuid4() for _ in range(40)]
-        with engine.begin() as c:
-            rows = [
-                {"id": m, "number": f"S{i:05d}", "name": "Anggota"} for i, m in enumerate(members)
-            ]
-            c.execute(insert(Member), rows)
+        engine, db, members, _rows = central_with_members(url, root, 40)
         tokens = []
         for k in range(args.kiosks):
             with db.sessions() as s, s.begin():
