@@ -563,7 +563,7 @@ def bench_presentations(
                             if variant.when_seen and not seen:
                                 continue
                             if variant.name not in reads:
-                                reads[variant.name] = variant.read(grey, engines)
+                                reads[variant.name] = variant.read(grey, engines, seen)
                             codes = reads[variant.name]
                             if codes:
                                 break

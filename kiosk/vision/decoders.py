@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 ENGINES = ("zxing", "pyzbar")
 DEFAULT_ENGINE = "zxing"
 QR = "QR_CODE"
+Outline = tuple[tuple[float, float], ...]  # 4 corners in frame pixels
 CODE128 = "CODE_128"
 MAX_TEXT = 512  # card payloads are ~30 characters; anything longer is not a card
 
@@ -116,7 +117,7 @@ def as_grey(frame: Any) -> np.ndarray:
     return np.ascontiguousarray(frame)
 
 
-def _order_corners(points: Sequence[Sequence[float]]) -> tuple[tuple[int, int], ...]:
+def ordered_corners(points: Sequence[Sequence[float]]) -> tuple[tuple[int, int], ...]:
     """4 corners clockwise from the top-left-most, whatever the engine's own order."""
     pts = np.asarray(points, dtype=np.float32).reshape(-1, 2)
     if len(pts) != 4:
@@ -218,12 +219,14 @@ class ZxingDecoder(_Base):
         white)."""
         return self._codes(self._search(grey, binarizer, errors=False))
 
-    def read_seen(self, grey: np.ndarray) -> tuple[list[Code], int]:
-        """One pass over `grey` as it is: the codes read, and how many more symbols zxing
+    def read_seen(self, grey: np.ndarray) -> tuple[list[Code], list[Outline]]:
+        """One pass over `grey` as it is: the codes read, and the outlines of the symbols zxing
         located (finder patterns found) but could not decode. A frame with neither holds no
         code a slower engine could read (tools/bench_scan.py measures it)."""
         found = self._search(grey, "local", errors=True)
-        return self._codes(b for b in found if b.valid), sum(not b.valid for b in found)
+        return self._codes(b for b in found if b.valid), [
+            _outline(b) for b in found if not b.valid and b.format in self._names
+        ]
 
     def _search(self, grey: np.ndarray, binarizer: str, errors: bool) -> list[Any]:
         zx = self._zx
@@ -249,10 +252,17 @@ class ZxingDecoder(_Base):
             else:
                 text, binary, oversized = bounded_text(bytes(b.bytes))
                 binary = binary or b.content_type == zx.ContentType.Binary
-            p = b.position
-            corners = [(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
-            out.append(Code(text, fmt, _order_corners(corners), binary, oversized))
+            out.append(Code(text, fmt, ordered_corners(_outline(b)), binary, oversized))
         return out
+
+
+def _outline(barcode: Any) -> Outline:
+    """zxing's corners in the symbol's own order (top-left of the code first, whatever its
+    turn in the frame)."""
+    p = barcode.position
+    return tuple(
+        (float(q.x), float(q.y)) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+    )
 
 
 class PyzbarDecoder(_Base):
@@ -285,7 +295,7 @@ class PyzbarDecoder(_Base):
                 (d.rect.left + d.rect.width, d.rect.top + d.rect.height),
             ]
             out.append(
-                Code(text, self._names.get(d.type, d.type), _order_corners(pts), binary, oversized)
+                Code(text, self._names.get(d.type, d.type), ordered_corners(pts), binary, oversized)
             )
         return out
 
