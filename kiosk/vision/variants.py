@@ -210,7 +210,7 @@ CANDIDATES: dict[str, Variant] = {
         Variant("seen_half_sharpen_zbar", sharpen, scale=0.5, engine="pyzbar", when_seen=True),
         Variant("seen_half_binarize_zbar", binarize, scale=0.5, engine="pyzbar", when_seen=True),
         Variant("seen_half_zbar", scale=0.5, engine="pyzbar", when_seen=True),
-        # A code on a bent card or a bottle's label: sags of a tenth to a quarter of its side.
+        # A code on a bent card or a bottle's label: sags of 6 to 24 % of its side.
         Variant("seen_unbend", sags=SAGS, when_seen=True),
         Variant("opencv_unbend", sags=SAGS, opencv_outline=True),
         # ... and in four parts, for the live rotation: rows or columns, bowed one way or the other.
