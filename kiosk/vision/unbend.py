@@ -17,6 +17,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from kiosk.vision.decoders import Outline
+
 Point = tuple[float, float]
 
 SIDE = 240  # pixels of the rectified code: 4+ per module up to version 10, and cheap to read
@@ -43,15 +45,18 @@ def _sag_map(sag: float, axis: int) -> tuple[np.ndarray, np.ndarray]:
     return (xs, moved) if axis == 0 else (moved, ys)
 
 
-_DETECTOR = cv2.QRCodeDetector()
+@lru_cache(maxsize=1)
+def _detector() -> cv2.QRCodeDetector:
+    """Made on first use: the live scanner never needs it."""
+    return cv2.QRCodeDetector()
 
 
-def located_by_opencv(grey: np.ndarray) -> list[tuple[Point, ...]]:
+def located_by_opencv(grey: np.ndarray) -> list[Outline]:
     """The outline OpenCV's QR detector finds in the half-size frame (~20 ms at 1280x720), in
     frame pixels: for a code bent so far that zxing gave it no outline ("invalid symbol size"),
     or one too far off to straighten."""
     half = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    found, points = _DETECTOR.detect(half)
+    found, points = _detector().detect(half)
     if not found or points is None:
         return []
     return [tuple((float(x) * 2, float(y) * 2) for x, y in points.reshape(-1, 2))]
@@ -60,7 +65,7 @@ def located_by_opencv(grey: np.ndarray) -> list[tuple[Point, ...]]:
 class Straightener:
     """One located code rectified once (the slow part, ~1 ms), then unbent sag by sag."""
 
-    def __init__(self, grey: np.ndarray, outline: Sequence[Point]) -> None:
+    def __init__(self, grey: np.ndarray, outline: Outline) -> None:
         self.to_frame = cv2.getPerspectiveTransform(_SQUARE, np.float32(outline))
         self.square = cv2.warpPerspective(
             grey,
@@ -80,11 +85,7 @@ class Straightener:
     def in_frame(self, points: Sequence[Point], sag: float, axis: int) -> list[Point]:
         """Points of `unbent(sag, axis)` in frame pixels."""
         map_x, map_y = _sag_map(sag, axis)
-        out = []
-        for x, y in points:
-            xi = min(SIZE - 1, max(0, int(round(x))))
-            yi = min(SIZE - 1, max(0, int(round(y))))
-            src = np.float32([[[map_x[yi, xi], map_y[yi, xi]]]])
-            fx, fy = cv2.perspectiveTransform(src, self.to_frame)[0, 0]
-            out.append((float(fx), float(fy)))
-        return out
+        at = np.clip(np.rint(np.asarray(points, np.float32)), 0, SIZE - 1).astype(int)
+        square = np.stack([map_x[at[:, 1], at[:, 0]], map_y[at[:, 1], at[:, 0]]], axis=-1)
+        frame = cv2.perspectiveTransform(square.reshape(-1, 1, 2), self.to_frame)
+        return [(float(x), float(y)) for x, y in frame.reshape(-1, 2)]
